@@ -1,0 +1,126 @@
+// The CDR contract (PRODUCT.md §3) and the per-attempt facts every other part derives from it.
+import { z } from 'zod';
+
+export const DISPOSITIONS = ['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAILED', 'CONGESTION', 'CANCELLED'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+export const E164 = z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be E.164: + and 8-15 digits');
+const Instant = z.iso.datetime({ offset: true, message: 'must be ISO-8601 with an offset' });
+
+export const Money = z.object({
+  amountMinor: z.number().int().nonnegative(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code'),
+});
+export type Money = z.infer<typeof Money>;
+
+export const BillingIncrement = z.object({
+  minimumSeconds: z.number().int().nonnegative(),
+  incrementSeconds: z.number().int().positive(),
+});
+export type BillingIncrement = z.infer<typeof BillingIncrement>;
+
+export const Cdr = z
+  .object({
+    callId: z.string().min(1).max(128),
+    source: z.string().min(1).max(128).default('default'),
+    accountId: z.string().min(1).max(64),
+    callingNumber: E164,
+    calledNumber: E164,
+    startedAt: Instant,
+    answeredAt: Instant.nullable(),
+    endedAt: Instant,
+    disposition: z.enum(DISPOSITIONS),
+    releaseCause: z.number().int().min(1).max(127).optional(),
+    billedSeconds: z.number().int().nonnegative(),
+    charge: Money,
+    billingIncrement: BillingIncrement.optional(),
+  })
+  .superRefine((cdr, ctx) => {
+    const started = Date.parse(cdr.startedAt);
+    const ended = Date.parse(cdr.endedAt);
+    if (ended < started) ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'must not be before startedAt' });
+    if (cdr.answeredAt !== null) {
+      const answered = Date.parse(cdr.answeredAt);
+      if (answered < started || answered > ended) {
+        ctx.addIssue({ code: 'custom', path: ['answeredAt'], message: 'must lie within [startedAt, endedAt]' });
+      }
+    }
+  });
+export type Cdr = z.output<typeof Cdr>;
+
+export type CdrFlag = 'DISPOSITION_CONFLICT';
+
+/** One failing field of a rejected record, as stored and shown to the operator. */
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export type ParsedCdr = { ok: true; cdr: Cdr; flags: CdrFlag[] } | { ok: false; problems: FieldProblem[] };
+
+export function parseCdr(raw: unknown): ParsedCdr {
+  const result = Cdr.safeParse(raw);
+  if (!result.success) {
+    return {
+      ok: false,
+      problems: result.error.issues.map((issue) => ({
+        field: issue.path.length > 0 ? issue.path.join('.') : '(record)',
+        reason: issue.message,
+      })),
+    };
+  }
+  return { ok: true, cdr: result.data, flags: cdrFlags(result.data) };
+}
+
+/** Answer supervision is authoritative; a disposition that disagrees with it is kept but flagged (PRODUCT.md §2). */
+export function cdrFlags(cdr: Cdr): CdrFlag[] {
+  const answered = cdr.answeredAt !== null;
+  return answered !== (cdr.disposition === 'ANSWERED') ? ['DISPOSITION_CONFLICT'] : [];
+}
+
+export type OutcomeClass = 'ANSWERED' | 'USER_FAILURE' | 'CALLER_ABANDON' | 'CALLER_ERROR' | 'NETWORK_FAILURE';
+
+const USER_FAILURE_CAUSES = new Set([17, 18, 19, 20, 21]);
+const CALLER_ERROR_CAUSES = new Set([1, 22, 28]);
+// Normal clearing says nothing about why an unanswered attempt failed; the disposition decides then.
+const UNINFORMATIVE_CAUSES = new Set([16, 31]);
+
+/** Outcome class of an attempt (PRODUCT.md §2). */
+export function outcomeClass(cdr: Cdr): OutcomeClass {
+  if (cdr.answeredAt !== null) return 'ANSWERED';
+  if (cdr.disposition === 'CANCELLED') return 'CALLER_ABANDON';
+  const cause = cdr.releaseCause;
+  if (cause !== undefined && !UNINFORMATIVE_CAUSES.has(cause)) {
+    if (USER_FAILURE_CAUSES.has(cause)) return 'USER_FAILURE';
+    if (CALLER_ERROR_CAUSES.has(cause)) return 'CALLER_ERROR';
+    return 'NETWORK_FAILURE';
+  }
+  if (cdr.disposition === 'BUSY' || cdr.disposition === 'NO_ANSWER') return 'USER_FAILURE';
+  return 'NETWORK_FAILURE';
+}
+
+export const isAnswered = (cdr: Cdr): boolean => cdr.answeredAt !== null;
+
+/** Time to answer in fractional seconds, or null when not answered. */
+export function ttaSeconds(cdr: Cdr): number | null {
+  return cdr.answeredAt === null ? null : (Date.parse(cdr.answeredAt) - Date.parse(cdr.startedAt)) / 1000;
+}
+
+/** Talk time in fractional seconds (0 when not answered). */
+export function talkSeconds(cdr: Cdr): number {
+  return cdr.answeredAt === null ? 0 : (Date.parse(cdr.endedAt) - Date.parse(cdr.answeredAt)) / 1000;
+}
+
+export const DEFAULT_BILLING_INCREMENT: BillingIncrement = { minimumSeconds: 1, incrementSeconds: 1 };
+
+/** What the rating engine should have billed (PRODUCT.md §3): whole talk seconds rounded up, then the increment. */
+export function expectedBilledSeconds(cdr: Cdr): number {
+  const talk = Math.ceil(talkSeconds(cdr));
+  if (cdr.answeredAt === null || talk === 0) return 0;
+  const { minimumSeconds, incrementSeconds } = cdr.billingIncrement ?? DEFAULT_BILLING_INCREMENT;
+  const steps = Math.ceil((talk - minimumSeconds) / incrementSeconds);
+  return Math.max(minimumSeconds, minimumSeconds + steps * incrementSeconds);
+}
+
+/** The deduplication key (PRODUCT.md §3). */
+export const cdrKey = (cdr: Pick<Cdr, 'source' | 'callId'>): string => `${cdr.source}#${cdr.callId}`;

@@ -1,0 +1,125 @@
+// Disputes (PRODUCT.md §4): what a ticket tool opens, its lifecycle, and the recommendation the investigator stores.
+import { z } from 'zod';
+import { E164, type Money } from './cdr';
+
+export const CLAIMS = ['NEVER_CONNECTED', 'WRONG_DURATION'] as const;
+export type Claim = (typeof CLAIMS)[number];
+
+export const DISPUTE_STATUSES = ['RECEIVED', 'INVESTIGATING', 'RECOMMENDED', 'DECIDED'] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+
+export const OUTCOMES = ['CREDIT', 'PARTIAL_CREDIT', 'DENY', 'ESCALATE'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const REASON_CODES = [
+  'BILLED_UNANSWERED',
+  'OVERBILLED_DURATION',
+  'NETWORK_DEGRADATION',
+  'FALSE_ANSWER_SUSPECTED',
+  'CALL_CONNECTED',
+  'UNANSWERED_NOT_CHARGED',
+  'DESTINATION_HEALTHY',
+  'AUTO_ATTENDANT_DETECTED',
+  'LOW_SAMPLE',
+  'INSUFFICIENT_DATA',
+  'REPEAT_DISPUTER',
+  'GOODWILL_ELIGIBLE',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+const Instant = z.iso.datetime({ offset: true, message: 'must be ISO-8601 with an offset' });
+const MAX_WINDOW_DAYS = 93;
+
+/** The body of `POST /v1/disputes`: an account, a claim and exactly one scope (PRODUCT.md §4.1). */
+export const OpenDisputeRequest = z
+  .object({
+    accountId: z.string().min(1).max(64),
+    claim: z.enum(CLAIMS),
+    ticketId: z.string().min(1).max(128),
+    customerStatement: z.string().max(4000).optional(),
+    callIds: z.array(z.string().min(1).max(128)).min(1).max(500).optional(),
+    calledNumber: E164.optional(),
+    from: Instant.optional(),
+    to: Instant.optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    const numberScope = body.calledNumber !== undefined || body.from !== undefined || body.to !== undefined;
+    if (body.callIds !== undefined && numberScope) {
+      ctx.addIssue({ code: 'custom', path: ['callIds'], message: 'give either callIds or calledNumber with from/to, not both' });
+      return;
+    }
+    if (body.callIds !== undefined) return;
+    for (const field of ['calledNumber', 'from', 'to'] as const) {
+      if (body[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'required for a number scope (or give callIds)' });
+    }
+    if (body.from !== undefined && body.to !== undefined) {
+      const span = Date.parse(body.to) - Date.parse(body.from);
+      if (span <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+      if (span > MAX_WINDOW_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `window must not exceed ${MAX_WINDOW_DAYS} days` });
+    }
+  });
+export type OpenDisputeRequest = z.infer<typeof OpenDisputeRequest>;
+
+export type DisputeOrigin = 'TICKET' | 'AUDIT';
+
+export interface HistoryEntry {
+  at: string;
+  by: string;
+  status: DisputeStatus;
+  note: string;
+}
+
+export interface Dispute extends Omit<OpenDisputeRequest, never> {
+  disputeId: string;
+  origin: DisputeOrigin;
+  status: DisputeStatus;
+  /** When the dispute was opened, UTC. */
+  openedAt: string;
+  /** The offset the dispute was opened with (from its window), used to show times back to the customer. */
+  displayOffset: string;
+  recommendation?: Recommendation;
+  history: HistoryEntry[];
+}
+
+export type Verdict = 'CREDIT' | 'DENY' | 'ESCALATE';
+
+export interface CallAssessment {
+  callId: string;
+  calledNumber: string;
+  startedAt: string;
+  answered: boolean;
+  ttaSeconds: number | null;
+  talkSeconds: number;
+  billedSeconds: number;
+  expectedBilledSeconds: number;
+  charge: Money;
+  verdict: Verdict;
+  creditMinor: number;
+  reasons: ReasonCode[];
+}
+
+export interface Reason {
+  code: ReasonCode;
+  message: string;
+  evidence: Record<string, unknown>;
+}
+
+export interface Recommendation {
+  outcome: Outcome;
+  disputedAmount: Money;
+  creditAmount: Money;
+  calls: CallAssessment[];
+  reasons: Reason[];
+  goodwill: { eligible: boolean; amountMinor: number };
+  flags: 'REPEAT_DISPUTER'[];
+  evidence: Record<string, unknown>;
+  policyVersion: string;
+  generatedAt: string;
+}
+
+/** The offset a dispute's times are shown in: the one its window was given with, else UTC. */
+export function offsetOf(instant: string | undefined): string {
+  const match = instant?.match(/([+-]\d{2}:\d{2}|Z)$/);
+  return !match || match[1] === 'Z' ? '+00:00' : match[1]!;
+}
