@@ -1,0 +1,20 @@
+// The HTTP API's routes: the CDK stack, the local HTTP server and the handler's router all read this list.
+export type Role = 'ticketing' | 'reviewer' | 'auditor';
+
+export interface ApiRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  roles: Role[];
+}
+
+export const API_ROUTES: ApiRoute[] = [
+  { method: 'POST', path: '/v1/disputes', roles: ['ticketing'] },
+  { method: 'GET', path: '/v1/disputes', roles: ['reviewer', 'auditor'] },
+  { method: 'GET', path: '/v1/disputes/{disputeId}', roles: ['ticketing', 'reviewer', 'auditor'] },
+  { method: 'GET', path: '/v1/accounts/{accountId}/disputes', roles: ['ticketing', 'reviewer', 'auditor'] },
+  { method: 'GET', path: '/v1/numbers/{e164}/stats', roles: ['reviewer', 'auditor'] },
+  { method: 'POST', path: '/v1/audits', roles: ['auditor'] },
+  { method: 'GET', path: '/v1/audits/{auditId}', roles: ['auditor'] },
+];
+
+export const routeKey = (route: Pick<ApiRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;

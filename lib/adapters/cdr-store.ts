@@ -1,0 +1,132 @@
+// CDRs in DynamoDB: stored once per `source` + `callId`, queried by account window, by call id and by hour.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
+import { type Cdr, type CdrFlag, cdrKey } from '../domain/cdr';
+import { utcHour } from '../domain/stats';
+import { documentClient, recordConsumed, tableName } from './aws';
+import { HOUR_SHARDS } from './resources';
+
+const RETENTION_DAYS = 400;
+const utc = (instant: string) => new Date(instant).toISOString();
+
+/** Stable shard of a CDR within its hour, so an hour's calls spread over HOUR_SHARDS index partitions. */
+function shardOf(key: string): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  return h % HOUR_SHARDS;
+}
+
+export const hourShardKey = (hour: string, shard: number) => `${hour}#${shard}`;
+
+const CDR_FIELDS = ['callId', 'source', 'accountId', 'callingNumber', 'calledNumber', 'startedAt', 'answeredAt', 'endedAt', 'disposition', 'releaseCause', 'billedSeconds', 'charge', 'billingIncrement'] as const;
+
+/** The CDR's own fields in a fixed order: equal content gives equal text. */
+function canonical(cdr: Record<string, unknown>): string {
+  const sortKeys = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
+  return JSON.stringify(CDR_FIELDS.map((f) => sortKeys(cdr[f] ?? null)));
+}
+
+export function toCdr(item: Record<string, unknown>): Cdr {
+  const cdr: Record<string, unknown> = {};
+  for (const field of CDR_FIELDS) if (item[field] !== undefined) cdr[field] = item[field];
+  return cdr as unknown as Cdr;
+}
+
+export type StoreResult = { status: 'new'; cdr: Cdr } | { status: 'duplicate'; cdr: Cdr } | { status: 'conflict'; cdr: Cdr; existing: Cdr };
+
+export async function storeCdr(cdr: Cdr, flags: CdrFlag[], now = new Date()): Promise<StoreResult> {
+  const hour = utcHour(cdr.startedAt);
+  const item = {
+    ...cdr,
+    flags: flags.length > 0 ? flags : undefined,
+    startedAtUtc: utc(cdr.startedAt),
+    destinationStartedAt: `${cdr.calledNumber}#${utc(cdr.startedAt)}`,
+    hourShard: hourShardKey(hour, shardOf(cdrKey(cdr))),
+    ingestedAt: now.toISOString(),
+    expiresAt: Math.floor(Date.parse(cdr.startedAt) / 1000) + RETENTION_DAYS * 86_400,
+  };
+  try {
+    const out = await documentClient().send(
+      new PutCommand({
+        TableName: tableName('cdrs'),
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(callId)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ReturnConsumedCapacity: 'INDEXES',
+      }),
+    );
+    recordConsumed(out.ConsumedCapacity);
+    return { status: 'new', cdr };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const existing = unmarshalled(error.Item);
+    return canonical(existing) === canonical(cdr as unknown as Record<string, unknown>) ? { status: 'duplicate', cdr } : { status: 'conflict', cdr, existing: toCdr(existing) };
+  }
+}
+
+// The document client leaves the exception's Item in wire format.
+function unmarshalled(item: Record<string, unknown> | undefined): Record<string, unknown> {
+  const plain = (v: any): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if ('S' in v) return v.S;
+    if ('N' in v) return Number(v.N);
+    if ('BOOL' in v) return v.BOOL;
+    if ('NULL' in v) return null;
+    if ('M' in v) return Object.fromEntries(Object.entries(v.M).map(([k, x]) => [k, plain(x)]));
+    if ('L' in v) return (v.L as unknown[]).map(plain);
+    if ('SS' in v) return v.SS;
+    return v;
+  };
+  return Object.fromEntries(Object.entries(item ?? {}).map(([k, v]) => [k, plain(v)]));
+}
+
+/** Stores CDRs with bounded concurrency (conditional puts cannot be batched); every outcome is reported, failures too. */
+export async function storeCdrs(entries: { cdr: Cdr; flags: CdrFlag[] }[], concurrency = 16): Promise<PromiseSettledResult<StoreResult>[]> {
+  const limit = pLimit(concurrency);
+  return Promise.allSettled(entries.map((e) => limit(() => storeCdr(e.cdr, e.flags))));
+}
+
+export async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** The account's calls to a destination with `from <= startedAt < to`, compared as instants. */
+export async function accountCallsInWindow(accountId: string, calledNumber: string, from: string, to: string): Promise<Cdr[]> {
+  const items = await queryAll({
+    TableName: tableName('cdrs'),
+    IndexName: 'byAccount',
+    KeyConditionExpression: 'accountId = :a AND destinationStartedAt BETWEEN :lo AND :hi',
+    ExpressionAttributeValues: { ':a': accountId, ':lo': `${calledNumber}#${utc(from)}`, ':hi': `${calledNumber}#${utc(to)}` },
+  });
+  return items.map(toCdr).filter((c) => Date.parse(c.startedAt) >= Date.parse(from) && Date.parse(c.startedAt) < Date.parse(to));
+}
+
+/** The account's calls with these call ids (any source). */
+export async function accountCallsById(accountId: string, callIds: string[]): Promise<Cdr[]> {
+  const limit = pLimit(8);
+  const found = await Promise.all(
+    [...new Set(callIds)].map((callId) =>
+      limit(() => queryAll({ TableName: tableName('cdrs'), KeyConditionExpression: 'callId = :c', ExpressionAttributeValues: { ':c': callId } })),
+    ),
+  );
+  return found.flat().filter((item) => item.accountId === accountId).map(toCdr);
+}
+
+/** Every CDR that started in this UTC hour, read from its shards in parallel. */
+export async function cdrsInHour(hour: string): Promise<Cdr[]> {
+  const shards = await Promise.all(
+    Array.from({ length: HOUR_SHARDS }, (_, shard) =>
+      queryAll({ TableName: tableName('cdrs'), IndexName: 'byHour', KeyConditionExpression: 'hourShard = :h', ExpressionAttributeValues: { ':h': hourShardKey(hour, shard) } }),
+    ),
+  );
+  return shards.flat().map(toCdr);
+}

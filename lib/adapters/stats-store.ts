@@ -1,0 +1,76 @@
+// Connect statistics in DynamoDB: one item per destination per UTC hour, incremented with ADD per batch.
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
+import { type ConnectCounters, type StatsBucket, TTA_BIN_LABELS, emptyCounters, utcHour } from '../domain/stats';
+import { documentClient, recordConsumed, tableName } from './aws';
+import { queryAll } from './cdr-store';
+
+const SCALARS = ['attempts', 'answered', 'userFailures', 'callerAbandons', 'callerErrors', 'networkFailures', 'talkMillis', 'shortCalls'] as const;
+// ADD works on numbers, not list elements, so each histogram bin is its own attribute.
+const TTA_ATTRS = TTA_BIN_LABELS.map((_, i) => `tta${i}`);
+
+function counterValues(c: ConnectCounters): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const name of SCALARS) values[name] = c[name];
+  TTA_ATTRS.forEach((attr, i) => (values[attr] = c.ttaHistogram[i] ?? 0));
+  return values;
+}
+
+function fromItem(item: Record<string, unknown>): StatsBucket {
+  const counters = emptyCounters();
+  for (const name of SCALARS) counters[name] = Number(item[name] ?? 0);
+  counters.ttaHistogram = TTA_ATTRS.map((attr) => Number(item[attr] ?? 0));
+  return { calledNumber: String(item.calledNumber), hour: String(item.hour), counters };
+}
+
+/** Adds each bucket's counters to the stored ones: one write per destination-hour, whatever the number of CDRs. */
+export async function addToStats(buckets: StatsBucket[], concurrency = 16): Promise<void> {
+  const limit = pLimit(concurrency);
+  await Promise.all(
+    buckets.map((bucket) =>
+      limit(async () => {
+        const values = Object.entries(counterValues(bucket.counters)).filter(([, v]) => v !== 0);
+        const out = await documentClient().send(
+          new UpdateCommand({
+            TableName: tableName('connectStats'),
+            Key: { calledNumber: bucket.calledNumber, hour: bucket.hour },
+            UpdateExpression: `ADD ${values.map(([name]) => `#${name} :${name}`).join(', ')}`,
+            ExpressionAttributeNames: Object.fromEntries(values.map(([name]) => [`#${name}`, name])),
+            ExpressionAttributeValues: Object.fromEntries(values.map(([name, v]) => [`:${name}`, v])),
+            ReturnConsumedCapacity: 'INDEXES',
+          }),
+        );
+        recordConsumed(out.ConsumedCapacity);
+      }),
+    ),
+  );
+}
+
+/** Overwrites buckets with recounted values (the audit's repair). */
+export async function replaceStats(buckets: StatsBucket[]): Promise<void> {
+  for (const bucket of buckets) {
+    const values = counterValues(bucket.counters);
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('connectStats'),
+        Key: { calledNumber: bucket.calledNumber, hour: bucket.hour },
+        UpdateExpression: `SET ${Object.keys(values).map((name) => `#${name} = :${name}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(Object.keys(values).map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(Object.entries(values).map(([name, v]) => [`:${name}`, v])),
+      }),
+    );
+  }
+}
+
+/** The stored hourly buckets of a destination with `from <= hour < to`; reads grow with hours, not calls. */
+export async function readStats(calledNumber: string, from: string, to: string): Promise<StatsBucket[]> {
+  const last = utcHour(Date.parse(to) - 1);
+  const items = await queryAll({
+    TableName: tableName('connectStats'),
+    KeyConditionExpression: 'calledNumber = :n AND #hour BETWEEN :lo AND :hi',
+    ExpressionAttributeNames: { '#hour': 'hour' },
+    ExpressionAttributeValues: { ':n': calledNumber, ':lo': utcHour(from), ':hi': last },
+  });
+  return items.map(fromItem);
+}
+

@@ -1,0 +1,58 @@
+// RFC 9457 problem details: a stable `type` per error, the failing fields, and never an internal message.
+import type { ZodError } from 'zod';
+import type { FieldProblem } from '../domain/cdr';
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+};
+
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly detail: string,
+    readonly errors: FieldProblem[] = [],
+  ) {
+    super(detail);
+  }
+
+  static fromZod(error: ZodError, where: 'body' | 'query' | 'path'): Problem {
+    const errors = error.issues.map((issue) => ({ field: [where, ...issue.path].join('.'), reason: issue.message }));
+    return new Problem(400, 'validation-failed', `${errors.length} field(s) failed validation`, errors);
+  }
+}
+
+export function problemResponse(problem: Problem, instance?: string): HttpResponse {
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
+  return {
+    statusCode: problem.status,
+    headers,
+    body: JSON.stringify({
+      type: `/problems/${problem.slug}`,
+      title: TITLES[problem.status] ?? 'Error',
+      status: problem.status,
+      detail: problem.detail,
+      ...(instance ? { instance } : {}),
+      ...(problem.errors.length > 0 ? { errors: problem.errors } : {}),
+    }),
+  };
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,32 @@
+// A fresh, prefixed local stack for one test file, on the emulators the global setup started.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
+import { enqueueBatch } from '../../lib/adapters/queues';
+import { startHttpApi } from '../../lib/local/runner';
+import { provisionLocalStack } from '../../lib/local/stack';
+
+export async function testStack(options: { visibilityTimeoutSeconds?: number } = {}) {
+  const stack = await provisionLocalStack(inject('endpoints'), `t${randomBytes(4).toString('hex')}-`, options);
+  return {
+    ...stack,
+    /** Sends CDR lines to the ingest queue as arrays of `perMessage` records. */
+    async sendCdrs(records: unknown[], perMessage = 50) {
+      const bodies: string[] = [];
+      for (let i = 0; i < records.length; i += perMessage) bodies.push(JSON.stringify(records.slice(i, i + perMessage)));
+      for (let i = 0; i < bodies.length; i += 10) await enqueueBatch('cdrIngest', bodies.slice(i, i + 10));
+    },
+    async startApi() {
+      const server = await startHttpApi(stack.handlers.api, 0);
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+        const headers: Record<string, string> = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers };
+        if (options.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+        const res = await fetch(`${base}${path}`, { method, headers, body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body) });
+        const text = await res.text();
+        return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+      };
+      return { base, call, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    },
+  };
+}
