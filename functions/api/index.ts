@@ -8,6 +8,8 @@ import { logger } from '../../lib/logger';
 type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer | (Omit<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'> & { requestContext: Omit<APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'], 'authorizer'> & { authorizer?: undefined } });
 
 async function api(event: ApiEvent): Promise<APIGatewayProxyResultV2> {
+  // One correlation id per request in every log line; the middleware resets it after the invocation.
+  logger.appendKeys({ correlationId: event.requestContext.requestId });
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
   return handleApiRequest({
     routeKey: event.routeKey,
@@ -20,4 +22,4 @@ async function api(event: ApiEvent): Promise<APIGatewayProxyResultV2> {
   });
 }
 
-export const handler = middy(api).use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId' }));
+export const handler = middy(api).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
-import { enqueueBatch } from '../../lib/adapters/queues';
+import { sendCdrs } from '../../lib/local/ingest-file';
 import { startHttpApi } from '../../lib/local/runner';
 import { provisionLocalStack } from '../../lib/local/stack';
 
@@ -10,12 +10,7 @@ export async function testStack(options: { visibilityTimeoutSeconds?: number } =
   const stack = await provisionLocalStack(inject('endpoints'), `t${randomBytes(4).toString('hex')}-`, options);
   return {
     ...stack,
-    /** Sends CDR lines to the ingest queue as arrays of `perMessage` records. */
-    async sendCdrs(records: unknown[], perMessage = 50) {
-      const bodies: string[] = [];
-      for (let i = 0; i < records.length; i += perMessage) bodies.push(JSON.stringify(records.slice(i, i + perMessage)));
-      for (let i = 0; i < bodies.length; i += 10) await enqueueBatch('cdrIngest', bodies.slice(i, i + 10));
-    },
+    sendCdrs,
     async startApi() {
       const server = await startHttpApi(stack.handlers.api, 0);
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
