@@ -19,33 +19,41 @@ export const BillingIncrement = z.object({
 });
 export type BillingIncrement = z.infer<typeof BillingIncrement>;
 
-export const Cdr = z
-  .object({
-    callId: z.string().min(1).max(128),
-    source: z.string().min(1).max(128).default('default'),
-    accountId: z.string().min(1).max(64),
-    callingNumber: E164,
-    calledNumber: E164,
-    startedAt: Instant,
-    answeredAt: Instant.nullable(),
-    endedAt: Instant,
-    disposition: z.enum(DISPOSITIONS),
-    releaseCause: z.number().int().min(1).max(127).optional(),
-    billedSeconds: z.number().int().nonnegative(),
-    charge: Money,
-    billingIncrement: BillingIncrement.optional(),
-  })
-  .superRefine((cdr, ctx) => {
-    const started = Date.parse(cdr.startedAt);
-    const ended = Date.parse(cdr.endedAt);
-    if (ended < started) ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'must not be before startedAt' });
-    if (cdr.answeredAt !== null) {
-      const answered = Date.parse(cdr.answeredAt);
-      if (answered < started || answered > ended) {
-        ctx.addIssue({ code: 'custom', path: ['answeredAt'], message: 'must lie within [startedAt, endedAt]' });
-      }
-    }
-  });
+const CdrFields = z.object({
+  callId: z.string().min(1).max(128),
+  source: z.string().min(1).max(128).default('default'),
+  accountId: z.string().min(1).max(64),
+  callingNumber: E164,
+  calledNumber: E164,
+  startedAt: Instant,
+  answeredAt: Instant.nullable(),
+  endedAt: Instant,
+  disposition: z.enum(DISPOSITIONS),
+  releaseCause: z.number().int().min(1).max(127).optional(),
+  billedSeconds: z.number().int().nonnegative(),
+  charge: Money,
+  billingIncrement: BillingIncrement.optional(),
+});
+
+const isInstant = (v: unknown): v is string => Instant.safeParse(v).success;
+
+/** The rules between fields; run on raw input too, so a record with other bad fields still reports these. */
+function timeOrderProblems(raw: Record<string, unknown>): FieldProblem[] {
+  const { startedAt, answeredAt, endedAt } = raw;
+  const problems: FieldProblem[] = [];
+  if (isInstant(startedAt) && isInstant(endedAt) && Date.parse(endedAt) < Date.parse(startedAt)) {
+    problems.push({ field: 'endedAt', reason: 'must not be before startedAt' });
+  }
+  if (isInstant(answeredAt) && isInstant(startedAt) && isInstant(endedAt)) {
+    const answered = Date.parse(answeredAt);
+    if (answered < Date.parse(startedAt) || answered > Date.parse(endedAt)) problems.push({ field: 'answeredAt', reason: 'must lie within [startedAt, endedAt]' });
+  }
+  return problems;
+}
+
+export const Cdr = CdrFields.superRefine((cdr, ctx) => {
+  for (const p of timeOrderProblems(cdr)) ctx.addIssue({ code: 'custom', path: [p.field], message: p.reason });
+});
 export type Cdr = z.output<typeof Cdr>;
 
 export type CdrFlag = 'DISPOSITION_CONFLICT';
@@ -61,13 +69,14 @@ export type ParsedCdr = { ok: true; cdr: Cdr; flags: CdrFlag[] } | { ok: false; 
 export function parseCdr(raw: unknown): ParsedCdr {
   const result = Cdr.safeParse(raw);
   if (!result.success) {
-    return {
-      ok: false,
-      problems: result.error.issues.map((issue) => ({
-        field: issue.path.length > 0 ? issue.path.join('.') : '(record)',
-        reason: issue.message,
-      })),
-    };
+    const problems = result.error.issues.map((issue) => ({
+      field: issue.path.length > 0 ? issue.path.join('.') : '(record)',
+      reason: issue.message,
+    }));
+    // zod skips refinements once a field fails; report the time-order problems as well, so every field is named.
+    const isRecord = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+    const extra = isRecord ? timeOrderProblems(raw as Record<string, unknown>).filter((p) => !problems.some((q) => q.field === p.field)) : [];
+    return { ok: false, problems: [...problems, ...extra] };
   }
   return { ok: true, cdr: result.data, flags: cdrFlags(result.data) };
 }
