@@ -1,19 +1,19 @@
 // Where the running policy comes from: an SSM parameter in AWS (read once per cold start), a file locally,
 // the built-in defaults otherwise. Whatever the source, it is validated by the same schema.
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_POLICY, Policy } from './domain/policy';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from './domain/policy';
 
 let cached: Promise<Policy> | undefined;
 
 export function loadPolicy(): Promise<Policy> {
   cached ??= (async () => {
     const file = process.env.POLICY_FILE;
-    if (file) return Policy.parse(JSON.parse(await readFile(file, 'utf8')));
+    if (file) return parsePolicy(JSON.parse(await readFile(file, 'utf8')));
     const parameter = process.env.POLICY_PARAMETER;
     if (parameter) {
       const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
       const out = await new SSMClient({}).send(new GetParameterCommand({ Name: parameter }));
-      return Policy.parse(JSON.parse(out.Parameter?.Value ?? '{}'));
+      return parsePolicy(JSON.parse(out.Parameter?.Value ?? '{}'));
     }
     return DEFAULT_POLICY;
   })();

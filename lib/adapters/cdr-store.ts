@@ -82,10 +82,13 @@ function unmarshalled(item: Record<string, unknown> | undefined): Record<string,
   return Object.fromEntries(Object.entries(item ?? {}).map(([k, v]) => [k, plain(v)]));
 }
 
+// One limit for the whole process: the batch processor handles a batch's messages in parallel, and together they
+// must not queue more requests than the SDK's connection pool (50 sockets) serves.
+const putLimit = pLimit(32);
+
 /** Stores CDRs with bounded concurrency (conditional puts cannot be batched); every outcome is reported, failures too. */
-export async function storeCdrs(entries: { cdr: Cdr; flags: CdrFlag[] }[], concurrency = 16): Promise<PromiseSettledResult<StoreResult>[]> {
-  const limit = pLimit(concurrency);
-  return Promise.allSettled(entries.map((e) => limit(() => storeCdr(e.cdr, e.flags))));
+export async function storeCdrs(entries: { cdr: Cdr; flags: CdrFlag[] }[]): Promise<PromiseSettledResult<StoreResult>[]> {
+  return Promise.allSettled(entries.map((e) => putLimit(() => storeCdr(e.cdr, e.flags))));
 }
 
 export async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
