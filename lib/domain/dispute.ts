@@ -1,6 +1,7 @@
 // Disputes (PRODUCT.md §4): what a ticket tool opens, its lifecycle, and the recommendation the investigator stores.
 import { z } from 'zod';
 import { E164, type Money } from './cdr';
+import type { Ratio } from './stats';
 
 export const CLAIMS = ['NEVER_CONNECTED', 'WRONG_DURATION'] as const;
 export type Claim = (typeof CLAIMS)[number];
@@ -68,9 +69,40 @@ export interface HistoryEntry {
   by: string;
   status: DisputeStatus;
   note: string;
+  /** On RECOMMENDED entries: what was recommended then, so re-investigations show every recommendation. */
+  recommendation?: RecommendationSummary;
+  /** On DECIDED entries. */
+  decision?: Decision;
 }
 
-export interface Dispute extends Omit<OpenDisputeRequest, never> {
+export interface RecommendationSummary {
+  outcome: Outcome;
+  creditAmount: Money;
+  reasons: ReasonCode[];
+  policyVersion: string;
+  generatedAt: string;
+}
+
+export const summarizeRecommendation = (r: Recommendation): RecommendationSummary => ({
+  outcome: r.outcome,
+  creditAmount: r.creditAmount,
+  reasons: r.reasons.map((x) => x.code),
+  policyVersion: r.policyVersion,
+  generatedAt: r.generatedAt,
+});
+
+/** A reviewer's decision (PRODUCT.md §4.6), with its difference from the recommendation. */
+export interface Decision {
+  action: 'ACCEPT' | 'OVERRIDE';
+  outcome: Outcome;
+  creditAmount: Money;
+  reason?: string;
+  reviewer: string;
+  decidedAt: string;
+  difference: { outcomeChanged: boolean; creditDeltaMinor: number };
+}
+
+export interface Dispute extends OpenDisputeRequest {
   disputeId: string;
   origin: DisputeOrigin;
   status: DisputeStatus;
@@ -79,6 +111,7 @@ export interface Dispute extends Omit<OpenDisputeRequest, never> {
   /** The offset the dispute was opened with (from its window), used to show times back to the customer. */
   displayOffset: string;
   recommendation?: Recommendation;
+  decision?: Decision;
   history: HistoryEntry[];
 }
 
@@ -87,7 +120,10 @@ export type Verdict = 'CREDIT' | 'DENY' | 'ESCALATE';
 export interface CallAssessment {
   callId: string;
   calledNumber: string;
+  /** In the dispute's display offset. */
   startedAt: string;
+  /** The destination's connect statistics in this call's UTC hour (rule 3 reads these). */
+  hour: { hour: string; attempts: number; ner: Ratio };
   answered: boolean;
   ttaSeconds: number | null;
   talkSeconds: number;

@@ -3,8 +3,9 @@
 import { type Cdr, type Money, expectedBilledSeconds, isAnswered, talkSeconds, ttaSeconds } from './cdr';
 import type { CallAssessment, Claim, Outcome, Reason, ReasonCode, Recommendation, Verdict } from './dispute';
 import type { Policy } from './policy';
-import { type ConnectCounters, type ConnectRatios, type StatsBucket, TTA_BIN_LABELS, emptyCounters, ratios, sumCounters, utcHour } from './stats';
+import { type ConnectCounters, type ConnectRatios, type StatsBucket, TTA_BIN_LABELS, emptyCounters, ratio, ratios, sumCounters, utcHour } from './stats';
 import { describeReason } from './explain';
+import { inOffset } from './time';
 
 const HOUR_MS = 3_600_000;
 
@@ -125,6 +126,7 @@ interface RuleContext {
   claim: Claim;
   destination: DestinationFacts;
   policy: Policy;
+  displayOffset: string;
 }
 type RuleResult = { verdict: Verdict; creditMinor: number; reason: ReasonCode };
 type Rule = (ctx: RuleContext) => RuleResult | null;
@@ -183,10 +185,12 @@ const RULES: Record<Claim, Rule[]> = {
 function assessCall(ctx: RuleContext): CallAssessment {
   const result = RULES[ctx.claim].map((rule) => rule(ctx)).find((r) => r !== null)!;
   const { call } = ctx;
+  const hour = ctx.destination.hour(call.startedAt);
   return {
     callId: call.callId,
     calledNumber: call.calledNumber,
-    startedAt: call.startedAt,
+    startedAt: inOffset(call.startedAt, ctx.displayOffset),
+    hour: { hour: utcHour(call.startedAt), attempts: hour.attempts, ner: ratios(hour).ner },
     answered: isAnswered(call),
     ttaSeconds: ttaSeconds(call),
     talkSeconds: talkSeconds(call),
@@ -227,10 +231,11 @@ function customerHistory(input: InvestigationInput) {
   };
 }
 
-function statsEvidence(counters: ConnectCounters, range: TimeRange) {
+function statsEvidence(counters: ConnectCounters, range: TimeRange, displayOffset: string) {
   const r = ratios(counters);
   return {
-    ...range,
+    from: inOffset(range.from, displayOffset),
+    to: inOffset(range.to, displayOffset),
     attempts: counters.attempts,
     answered: counters.answered,
     asr: r.asr,
@@ -241,6 +246,23 @@ function statsEvidence(counters: ConnectCounters, range: TimeRange) {
   };
 }
 
+/** The figures behind a per-call reason, beyond the calls it covers. */
+function perCallDetail(code: ReasonCode, covered: CallAssessment[], destinations: DestinationFacts[], policy: Policy, displayOffset: string): Record<string, unknown> {
+  const first = destinations[0]!;
+  switch (code) {
+    case 'NETWORK_DEGRADATION': {
+      const hours = [...new Map(covered.map((c) => [c.hour.hour, c.hour])).values()];
+      return { hours: hours.map((h) => ({ ...h, hour: inOffset(h.hour, displayOffset) })), baselineNer: first.baselineRatios.ner };
+    }
+    case 'FALSE_ANSWER_SUSPECTED':
+      return { destinationAnswered: first.window.answered, destinationScr: first.windowRatios.scr, subSecondAnswers: ratio(first.window.ttaHistogram[0] ?? 0, first.window.answered) };
+    case 'LOW_SAMPLE':
+      return { windowAttempts: first.window.attempts, baselineAttempts: first.baseline.attempts, minAttempts: policy.lowSample.minAttempts };
+    default:
+      return {};
+  }
+}
+
 export function investigate(input: InvestigationInput): Recommendation {
   const { dispute, policy } = input;
   const calls = [...input.calls].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.callId.localeCompare(b.callId));
@@ -248,7 +270,7 @@ export function investigate(input: InvestigationInput): Recommendation {
   const money = (amountMinor: number): Money => ({ amountMinor, currency });
   const history = customerHistory(input);
   const base = { policyVersion: policy.version, generatedAt: input.generatedAt, flags: history.repeatDisputer ? (['REPEAT_DISPUTER'] as const).slice() : [] };
-  const say = (code: ReasonCode, evidence: Record<string, unknown>): Reason => ({ code, message: describeReason(code, evidence, dispute.displayOffset), evidence });
+  const say = (code: ReasonCode, evidence: Record<string, unknown>): Reason => ({ code, message: describeReason(code, evidence), evidence });
 
   if (calls.length === 0) {
     return {
@@ -265,7 +287,7 @@ export function investigate(input: InvestigationInput): Recommendation {
 
   const facts = new Map(input.destinations.map((d) => [d.calledNumber, destinationFacts(d, policy)]));
   const factsFor = (calledNumber: string) => facts.get(calledNumber) ?? destinationFacts({ calledNumber, window: { from: '', to: '' }, baseline: { from: '', to: '' }, buckets: [] }, policy);
-  const assessed = calls.map((call) => assessCall({ call, claim: dispute.claim, destination: factsFor(call.calledNumber), policy }));
+  const assessed = calls.map((call) => assessCall({ call, claim: dispute.claim, destination: factsFor(call.calledNumber), policy, displayOffset: dispute.displayOffset }));
 
   const disputedMinor = calls.reduce((sum, c) => sum + c.charge.amountMinor, 0);
   const creditMinor = assessed.reduce((sum, c) => sum + c.creditMinor, 0);
@@ -277,7 +299,18 @@ export function investigate(input: InvestigationInput): Recommendation {
   for (const code of perCall) {
     const covered = assessed.filter((c) => c.reasons.includes(code));
     if (covered.length === 0) continue;
-    reasons.push(say(code, { calls: covered.length, of: assessed.length, creditMinor: covered.reduce((s, c) => s + c.creditMinor, 0), currency, callIds: covered.map((c) => c.callId) }));
+    const calledNumbers = [...new Set(covered.map((c) => c.calledNumber))];
+    reasons.push(
+      say(code, {
+        calls: covered.length,
+        of: assessed.length,
+        creditMinor: covered.reduce((s, c) => s + c.creditMinor, 0),
+        currency,
+        callIds: covered.map((c) => c.callId),
+        calledNumbers,
+        ...perCallDetail(code, covered, calledNumbers.map(factsFor), policy, dispute.displayOffset),
+      }),
+    );
   }
 
   const destinations = input.destinations.map((d) => {
@@ -291,11 +324,12 @@ export function investigate(input: InvestigationInput): Recommendation {
       failed: own.filter((c) => !c.answered).length,
       failedCharged: own.filter((c) => !c.answered && c.charge.amountMinor > 0).length,
     };
-    return { calledNumber: d.calledNumber, window: statsEvidence(f.window, d.window), baseline: statsEvidence(f.baseline, d.baseline), accountAttempts, facts: f };
+    return { calledNumber: d.calledNumber, window: statsEvidence(f.window, d.window, dispute.displayOffset), baseline: statsEvidence(f.baseline, d.baseline, dispute.displayOffset), accountAttempts, facts: f };
   });
 
   for (const d of destinations) {
-    const evidence = { calledNumber: d.calledNumber, window: d.window, accountAttempts: d.accountAttempts };
+    const [, ring1 = 0, ring2 = 0] = d.facts.window.ttaHistogram;
+    const evidence = { calledNumber: d.calledNumber, window: d.window, accountAttempts: d.accountAttempts, firstRingAnswers: ratio(ring1 + ring2, d.facts.window.answered) };
     if (d.facts.healthy) reasons.push(say('DESTINATION_HEALTHY', evidence));
     if (d.facts.autoAttendant) reasons.push(say('AUTO_ATTENDANT_DETECTED', evidence));
     // UNANSWERED_NOT_CHARGED (§4.4): failed attempts in scope, none of them charged.

@@ -1,6 +1,7 @@
 // Policy configuration (PRODUCT.md §4.4): every threshold in one typed, versioned object.
 // Changing any threshold means a new `version`; each recommendation records the version it used.
 import { z } from 'zod';
+import policyV1 from './policy.v1.json';
 
 export const Policy = z
   .object({
@@ -44,14 +45,25 @@ export const Policy = z
   .strict();
 export type Policy = z.infer<typeof Policy>;
 
-export const DEFAULT_POLICY: Policy = Policy.parse({
-  version: 'v1',
-  degradation: { minHourAttempts: 10, maxHourNer: 0.5, minNerDrop: 0.3 },
-  falseAnswer: { minAnswered: 20, minScr: 0.5, minFastAnswerShare: 0.5 },
-  lowSample: { minAttempts: 30 },
-  healthy: { minAsrLowerBound: 0.3, minNer: 0.8, minAttempts: 30 },
-  autoAttendant: { minAnswered: 20, minFirstRingShare: 0.8 },
-  baselineHours: 168,
-  repeatDisputer: { lookbackDays: 90, minOtherDisputes: 3, minDenied: 2 },
-  goodwill: { limitMinor: 500, creditLookbackDays: 365 },
-});
+/** The PRODUCT.md §4.4 defaults. The JSON file is what an operator copies to make a new version. */
+export const DEFAULT_POLICY: Policy = Policy.parse(policyV1);
+
+/** Canonical JSON of a policy, keys sorted: equal thresholds give equal text. */
+export function canonicalPolicy(policy: Policy): string {
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)])) : v;
+  return JSON.stringify(sorted(policy));
+}
+
+/** The versions this code knows; a policy that reuses one of their names must have their exact thresholds. */
+const KNOWN_VERSIONS = new Map([[DEFAULT_POLICY.version, canonicalPolicy(DEFAULT_POLICY)]]);
+
+/** Validates a policy from configuration: schema, and "changing a threshold means a new version". */
+export function parsePolicy(raw: unknown): Policy {
+  const policy = Policy.parse(raw);
+  const known = KNOWN_VERSIONS.get(policy.version);
+  if (known !== undefined && known !== canonicalPolicy(policy)) {
+    throw new Error(`policy ${policy.version} differs from the released ${policy.version}: give changed thresholds a new version`);
+  }
+  return policy;
+}
