@@ -1,7 +1,7 @@
 // The investigator: gathers the disputed calls, the destinations' stored statistics and the account's history,
 // runs the pure policy, and stores the recommendation.
 import type { Cdr } from './domain/cdr';
-import type { Dispute } from './domain/dispute';
+import { type Dispute, summarizeRecommendation } from './domain/dispute';
 import { type PriorDispute, destinationRanges, investigate } from './domain/investigate';
 import { accountCallsById, accountCallsInWindow } from './adapters/cdr-store';
 import { getDispute, listByAccount, transition } from './adapters/dispute-store';
@@ -15,10 +15,7 @@ function disputedCalls(dispute: Dispute): Promise<Cdr[]> {
   return accountCallsInWindow(dispute.accountId, dispute.calledNumber!, dispute.from!, dispute.to!);
 }
 
-function asPrior(d: Dispute): PriorDispute {
-  const decision = (d as Dispute & { decision?: { outcome: PriorDispute['decidedOutcome']; creditAmount?: { amountMinor: number } } }).decision;
-  return { disputeId: d.disputeId, openedAt: d.openedAt, decidedOutcome: decision?.outcome, creditedMinor: decision?.creditAmount?.amountMinor };
-}
+const asPrior = (d: Dispute): PriorDispute => ({ disputeId: d.disputeId, openedAt: d.openedAt, decidedOutcome: d.decision?.outcome, creditedMinor: d.decision?.creditAmount.amountMinor });
 
 export type InvestigationResult = 'RECOMMENDED' | 'SKIPPED';
 
@@ -42,7 +39,7 @@ export async function investigateDispute(disputeId: string, now = () => new Date
   await transition(
     disputeId,
     ['INVESTIGATING'],
-    { at: recommendation.generatedAt, by: INVESTIGATOR, status: 'RECOMMENDED', note: `recommended ${recommendation.outcome} (policy ${policy.version})` },
+    { at: recommendation.generatedAt, by: INVESTIGATOR, status: 'RECOMMENDED', note: `recommended ${recommendation.outcome} (policy ${policy.version})`, recommendation: summarizeRecommendation(recommendation) },
     { recommendation },
   );
   return 'RECOMMENDED';

@@ -11,6 +11,8 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'POST', path: '/v1/disputes', roles: ['ticketing'] },
   { method: 'GET', path: '/v1/disputes', roles: ['reviewer', 'auditor'] },
   { method: 'GET', path: '/v1/disputes/{disputeId}', roles: ['ticketing', 'reviewer', 'auditor'] },
+  { method: 'POST', path: '/v1/disputes/{disputeId}/decision', roles: ['reviewer'] },
+  { method: 'POST', path: '/v1/disputes/{disputeId}/reinvestigate', roles: ['reviewer'] },
   { method: 'GET', path: '/v1/accounts/{accountId}/disputes', roles: ['ticketing', 'reviewer', 'auditor'] },
   { method: 'GET', path: '/v1/numbers/{e164}/stats', roles: ['reviewer', 'auditor'] },
   { method: 'POST', path: '/v1/audits', roles: ['auditor'] },

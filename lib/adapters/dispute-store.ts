@@ -1,7 +1,7 @@
 // Disputes in DynamoDB. The history is only ever appended to (list_append), never rewritten.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Dispute, DisputeStatus, HistoryEntry, Recommendation } from '../domain/dispute';
+import type { Decision, Dispute, DisputeStatus, HistoryEntry, Recommendation } from '../domain/dispute';
 import { documentClient, tableName } from './aws';
 import { queryAll } from './cdr-store';
 
@@ -62,7 +62,7 @@ export async function getDispute(disputeId: string): Promise<Dispute | undefined
 }
 
 /** Moves a dispute from one of `from` to `to`, appending the history entry; fails if someone else moved it first. */
-export async function transition(disputeId: string, from: DisputeStatus[], entry: HistoryEntry, set: { recommendation?: Recommendation } = {}): Promise<void> {
+export async function transition(disputeId: string, from: DisputeStatus[], entry: HistoryEntry, set: { recommendation?: Recommendation; decision?: Decision } = {}): Promise<void> {
   const sets = Object.entries(set).filter(([, v]) => v !== undefined);
   try {
     await documentClient().send(

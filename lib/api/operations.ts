@@ -1,12 +1,12 @@
 // The API's operations, one function per route of functions/api/routes.ts.
 import { z } from 'zod';
 import { E164 } from '../domain/cdr';
-import { DISPUTE_STATUSES, OpenDisputeRequest } from '../domain/dispute';
+import { DISPUTE_STATUSES, DecisionError, DecisionRequest, OpenDisputeRequest } from '../domain/dispute';
 import { TTA_BIN_LABELS, hoursBetween, ratios, sumCounters, utcHour } from '../domain/stats';
-import { TicketConflictError, getDispute, listByAccount, listByStatus } from '../adapters/dispute-store';
+import { StatusConflictError, TicketConflictError, getDispute, listByAccount, listByStatus } from '../adapters/dispute-store';
 import { readStats } from '../adapters/stats-store';
 import { getAudit } from '../adapters/audit-store';
-import { openDispute } from '../disputes';
+import { NotFoundError, decideDispute, openDispute, reinvestigateDispute } from '../disputes';
 import { runAudit } from '../run-audit';
 import type { Caller } from './auth';
 import { type HttpResponse, Problem, json } from './problem';
@@ -66,6 +66,18 @@ function ratioSeries(counters: ReturnType<typeof sumCounters>) {
 
 type Operation = (request: ApiRequest) => Promise<HttpResponse>;
 
+/** Maps the dispute use cases' errors to problems. */
+async function onDispute<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new Problem(404, 'not-found', error.message);
+    if (error instanceof StatusConflictError) throw new Problem(409, 'status-conflict', `the dispute must be ${error.expected.join(' or ')} for this; it has moved on`);
+    if (error instanceof DecisionError) throw new Problem(400, 'validation-failed', error.message, [{ field: `body.${error.field}`, reason: error.message }]);
+    throw error;
+  }
+}
+
 export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/disputes': async (request) => {
     const body = parseWith(OpenDisputeRequest, jsonBody(request), 'body');
@@ -83,6 +95,14 @@ export const OPERATIONS: Record<string, Operation> = {
     if (!dispute) throw notFound(`dispute ${pathParameters.disputeId}`);
     return json(200, dispute);
   },
+
+  'POST /v1/disputes/{disputeId}/decision': async (request) => {
+    const body = parseWith(DecisionRequest, jsonBody(request), 'body');
+    return json(200, await onDispute(() => decideDispute(request.pathParameters.disputeId ?? '', body, { subject: request.caller.subject })));
+  },
+
+  'POST /v1/disputes/{disputeId}/reinvestigate': async (request) =>
+    json(202, await onDispute(() => reinvestigateDispute(request.pathParameters.disputeId ?? '', { subject: request.caller.subject }))),
 
   'GET /v1/disputes': async ({ query }) => {
     const q = parseWith(ListQuery, query, 'query');

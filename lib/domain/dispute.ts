@@ -1,6 +1,6 @@
 // Disputes (PRODUCT.md §4): what a ticket tool opens, its lifecycle, and the recommendation the investigator stores.
 import { z } from 'zod';
-import { E164, type Money } from './cdr';
+import { E164, Money } from './cdr';
 import type { Ratio } from './stats';
 
 export const CLAIMS = ['NEVER_CONNECTED', 'WRONG_DURATION'] as const;
@@ -158,4 +158,51 @@ export interface Recommendation {
 export function offsetOf(instant: string | undefined): string {
   const match = instant?.match(/([+-]\d{2}:\d{2}|Z)$/);
   return !match || match[1] === 'Z' ? '+00:00' : match[1]!;
+}
+
+export const DECISION_OUTCOMES = ['CREDIT', 'PARTIAL_CREDIT', 'DENY'] as const;
+
+/** The body of `POST /v1/disputes/{disputeId}/decision` (PRODUCT.md §4.6). */
+export const DecisionRequest = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('ACCEPT'), note: z.string().max(2000).optional() }).strict(),
+  z
+    .object({
+      action: z.literal('OVERRIDE'),
+      outcome: z.enum(DECISION_OUTCOMES),
+      creditAmount: Money,
+      reason: z.string().trim().min(1, 'an override needs a reason').max(2000),
+    })
+    .strict(),
+]);
+export type DecisionRequest = z.infer<typeof DecisionRequest>;
+
+export class DecisionError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A reviewer's decision on a recommendation, with the difference kept so override rates can be reported. */
+export function decide(recommendation: Recommendation, request: DecisionRequest, reviewer: string, decidedAt: string): Decision {
+  if (request.action === 'ACCEPT') {
+    if (recommendation.outcome === 'ESCALATE') throw new DecisionError('action', 'an escalated recommendation has no outcome to accept: override it with one');
+    return { action: 'ACCEPT', outcome: recommendation.outcome, creditAmount: recommendation.creditAmount, reason: request.note, reviewer, decidedAt, difference: { outcomeChanged: false, creditDeltaMinor: 0 } };
+  }
+  const { creditAmount, outcome } = request;
+  const disputed = recommendation.disputedAmount;
+  if (creditAmount.currency !== disputed.currency) throw new DecisionError('creditAmount.currency', `must be ${disputed.currency}, the currency of the disputed calls`);
+  if (creditAmount.amountMinor > disputed.amountMinor) throw new DecisionError('creditAmount.amountMinor', `must not exceed the disputed amount (${disputed.amountMinor})`);
+  if ((outcome === 'DENY') !== (creditAmount.amountMinor === 0)) throw new DecisionError('creditAmount.amountMinor', 'DENY credits nothing; CREDIT and PARTIAL_CREDIT credit something');
+  return {
+    action: 'OVERRIDE',
+    outcome,
+    creditAmount,
+    reason: request.reason,
+    reviewer,
+    decidedAt,
+    difference: { outcomeChanged: outcome !== recommendation.outcome, creditDeltaMinor: creditAmount.amountMinor - recommendation.creditAmount.amountMinor },
+  };
 }

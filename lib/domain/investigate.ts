@@ -3,7 +3,7 @@
 import { type Cdr, type Money, expectedBilledSeconds, isAnswered, talkSeconds, ttaSeconds } from './cdr';
 import type { CallAssessment, Claim, Outcome, Reason, ReasonCode, Recommendation, Verdict } from './dispute';
 import type { Policy } from './policy';
-import { type ConnectCounters, type ConnectRatios, type StatsBucket, TTA_BIN_LABELS, emptyCounters, ratio, ratios, sumCounters, utcHour } from './stats';
+import { type ConnectCounters, type ConnectRatios, type StatsBucket, TTA_BIN_LABELS, differenceAtLeast, emptyCounters, fractionAtLeast, fractionBelow, ratio, ratios, sumCounters, utcHour } from './stats';
 import { describeReason } from './explain';
 import { inOffset } from './time';
 
@@ -90,8 +90,6 @@ interface DestinationFacts {
 }
 
 const inRange = (hour: string, r: TimeRange) => hour >= utcHour(r.from) && Date.parse(hour) < Date.parse(r.to);
-const atLeast = (value: number | null, threshold: number) => value !== null && value >= threshold;
-const below = (value: number | null, threshold: number) => value !== null && value < threshold;
 
 function destinationFacts(stats: DestinationStats, policy: Policy): DestinationFacts {
   const window = sumCounters(stats.buckets.filter((b) => inRange(b.hour, stats.window)).map((b) => b.counters));
@@ -109,15 +107,15 @@ function destinationFacts(stats: DestinationStats, policy: Policy): DestinationF
     // DESTINATION_HEALTHY (§4.4): window ASR lower bound and NER over enough attempts.
     healthy:
       window.attempts >= policy.healthy.minAttempts &&
-      atLeast(windowRatios.asr.interval?.low ?? null, policy.healthy.minAsrLowerBound) &&
-      atLeast(windowRatios.ner.value, policy.healthy.minNer),
+      (windowRatios.asr.interval?.low ?? -1) >= policy.healthy.minAsrLowerBound &&
+      fractionAtLeast(windowRatios.ner.numerator, windowRatios.ner.n, policy.healthy.minNer),
     // AUTO_ATTENDANT_DETECTED (§4.4): answered on the first ring ([1,6) s) nearly every time.
-    autoAttendant: window.answered >= policy.autoAttendant.minAnswered && ring1 + ring2 >= policy.autoAttendant.minFirstRingShare * window.answered,
+    autoAttendant: window.answered >= policy.autoAttendant.minAnswered && fractionAtLeast(ring1 + ring2, window.answered, policy.autoAttendant.minFirstRingShare),
     // Rule 4's destination test (§4.4): many short calls, half of them answered in under a second.
     falseAnswer:
       window.answered >= policy.falseAnswer.minAnswered &&
-      atLeast(windowRatios.scr.value, policy.falseAnswer.minScr) &&
-      fast >= policy.falseAnswer.minFastAnswerShare * window.answered,
+      fractionAtLeast(window.shortCalls, window.answered, policy.falseAnswer.minScr) &&
+      fractionAtLeast(fast, window.answered, policy.falseAnswer.minFastAnswerShare),
   };
 }
 
@@ -148,15 +146,12 @@ const overbilledDuration: Rule = ({ call }) => {
 // Rule 3 (§4.4): answered during an hour whose NER collapsed against the baseline.
 const networkDegradation: Rule = ({ call, destination, policy }) => {
   if (!isAnswered(call)) return null;
-  const hour = destination.hour(call.startedAt);
-  const hourNer = ratios(hour).ner.value;
-  const baselineNer = destination.baselineRatios.ner.value;
+  const hour = ratios(destination.hour(call.startedAt)).ner;
+  const baseline = destination.baselineRatios.ner;
   const degraded =
-    hour.attempts >= policy.degradation.minHourAttempts &&
-    below(hourNer, policy.degradation.maxHourNer) &&
-    baselineNer !== null &&
-    hourNer !== null &&
-    baselineNer - hourNer >= policy.degradation.minNerDrop;
+    destination.hour(call.startedAt).attempts >= policy.degradation.minHourAttempts &&
+    fractionBelow(hour.numerator, hour.n, policy.degradation.maxHourNer) &&
+    differenceAtLeast(baseline.numerator, baseline.n, hour.numerator, hour.n, policy.degradation.minNerDrop);
   return degraded ? { verdict: 'CREDIT', creditMinor: call.charge.amountMinor, reason: 'NETWORK_DEGRADATION' } : null;
 };
 

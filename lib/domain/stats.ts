@@ -160,3 +160,29 @@ export function hoursBetween(from: string | number, to: string | number): string
   for (let t = Date.parse(utcHour(from)); t < end; t += 3_600_000) hours.push(utcHour(t));
   return hours;
 }
+
+// Thresholds compare exact values (PRODUCT.md §4.4): a ratio is a fraction of counts and a threshold a short
+// decimal, so both are compared as integers instead of as floats (0.7 - 0.4 < 0.3 in floating point).
+function decimal(threshold: number): [bigint, bigint] {
+  const [whole = '0', fraction = ''] = threshold.toFixed(12).replace(/0+$/, '').split('.');
+  return [BigInt(whole + fraction), 10n ** BigInt(fraction.length)];
+}
+
+/** numerator/denominator >= threshold; a ratio over nothing meets no threshold. */
+export function fractionAtLeast(numerator: number, denominator: number, threshold: number): boolean {
+  if (denominator <= 0) return false;
+  const [p, q] = decimal(threshold);
+  return BigInt(numerator) * q >= p * BigInt(denominator);
+}
+
+/** numerator/denominator < threshold; a ratio over nothing meets no threshold. */
+export function fractionBelow(numerator: number, denominator: number, threshold: number): boolean {
+  return denominator > 0 && !fractionAtLeast(numerator, denominator, threshold);
+}
+
+/** a/b - c/d >= threshold, both ratios over something. */
+export function differenceAtLeast(a: number, b: number, c: number, d: number, threshold: number): boolean {
+  if (b <= 0 || d <= 0) return false;
+  const [p, q] = decimal(threshold);
+  return (BigInt(a) * BigInt(d) - BigInt(c) * BigInt(b)) * q >= p * BigInt(b) * BigInt(d);
+}
