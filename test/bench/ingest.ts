@@ -1,7 +1,7 @@
 // Ingest benchmark: a realistic day of CDRs through SQS into the real ingest handler on the local emulators.
 // Reports throughput and DynamoDB write units per CDR, checks that the statistics count every CDR exactly once,
 // and that redelivered messages do not count twice.
-//   BENCH_CDRS (100000)  BENCH_PER_MESSAGE (100)  BENCH_BATCH_MESSAGES (10)
+//   BENCH_CDRS (100000)  BENCH_PER_MESSAGE (100)  BENCH_BATCH_MESSAGES (100, the deployed event source's batchSize)
 import { performance } from 'node:perf_hooks';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { consumedWriteUnits, documentClient } from '../../lib/adapters/aws';
@@ -20,7 +20,7 @@ const intEnv = (name: string, fallback: number) => {
 };
 const CDRS = intEnv('BENCH_CDRS', 100_000);
 const PER_MESSAGE = intEnv('BENCH_PER_MESSAGE', 100);
-const BATCH_MESSAGES = intEnv('BENCH_BATCH_MESSAGES', 10);
+const BATCH_MESSAGES = intEnv('BENCH_BATCH_MESSAGES', 100);
 const SQS_BATCH_BYTES = 1_048_576;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
