@@ -1,4 +1,5 @@
-// SQS → ingest: each message is one CDR or an array; a message that fails is reported back for redelivery alone.
+// SQS → ingest: each message is one CDR, an array, or a file run's envelope; a message that fails is reported back
+// for redelivery alone.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -11,7 +12,7 @@ const processor = new BatchProcessor(EventType.SQS);
 
 async function ingest(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const batch = createIngestBatch();
-  const response = await processPartialResponse(event, (record: SQSRecord) => batch.ingestMessage(record.body, { messageId: record.messageId }), processor, { context });
+  const response = await processPartialResponse(event, (record: SQSRecord) => batch.ingestMessage(record.body, { messageId: record.messageId }, Number(record.attributes.SentTimestamp) || undefined), processor, { context });
   const { buckets } = await batch.flushStats();
   logger.info('batch ingested', { messages: event.Records.length, failedMessages: response.batchItemFailures.length, ...batch.counts, statsBuckets: buckets, writeUnits: Object.fromEntries(consumedWriteUnits) });
   return response;

@@ -35,12 +35,16 @@ export const TABLES = {
     ],
     ttlAttribute: 'expiresAt',
   },
-  /** Malformed CDRs, kept with the raw record and every failing field. */
+  /**
+   * Malformed and conflicting CDRs, kept with the raw record and every failing field. File-ingest runs keep their
+   * counters here too, under `run#…` keys that have no `source` and so stay out of the index.
+   */
   rejects: {
     name: 'Rejects',
     env: 'REJECTS_TABLE',
     partitionKey: S('rejectId'),
-    indexes: [],
+    // A source's rejects, oldest first: what `disputes rejects list --source S` reads.
+    indexes: [{ name: 'bySource', partitionKey: S('source'), sortKey: S('rejectId') }],
     ttlAttribute: 'expiresAt',
   },
   /** Connect statistics: counters per destination per UTC hour. */

@@ -133,3 +133,22 @@ export function expectedBilledSeconds(cdr: Cdr): number {
 
 /** The deduplication key (PRODUCT.md §3). */
 export const cdrKey = (cdr: Pick<Cdr, 'source' | 'callId'>): string => `${cdr.source}#${cdr.callId}`;
+
+/** An internal PBX extension: what a called number may be when its feed allows extensions (PRODUCT.md §3). */
+export const Extension = z.string().regex(/^[0-9*#]{1,7}$/, 'must be an internal extension: 1-7 digits, * or #');
+
+const E164_OR_EXTENSION = 'must be E.164 (+ and 8-15 digits) or an internal extension (1-7 digits, * or #)';
+const CdrAllowingExtensions = CdrFields.extend({ calledNumber: z.string().regex(/^(\+[1-9]\d{7,14}|[0-9*#]{1,7})$/, E164_OR_EXTENSION) }).superRefine((cdr, ctx) => {
+  for (const p of timeOrderProblems(cdr)) ctx.addIssue({ code: 'custom', path: [p.field], message: p.reason });
+});
+
+/** `parseCdr` for a feed whose operator allows internal extensions as called numbers; every other rule is the same. */
+export function parseCdrAllowingExtensions(raw: unknown): ParsedCdr {
+  const strict = parseCdr(raw);
+  if (strict.ok || !strict.problems.some((p) => p.field === 'calledNumber')) return strict;
+  const result = CdrAllowingExtensions.safeParse(raw);
+  if (result.success) return { ok: true, cdr: result.data, flags: cdrFlags(result.data) };
+  const calledFails = result.error.issues.some((i) => i.path.join('.') === 'calledNumber');
+  const problems = strict.problems.flatMap((p) => (p.field !== 'calledNumber' ? [p] : calledFails ? [{ field: p.field, reason: E164_OR_EXTENSION }] : []));
+  return { ok: false, problems };
+}
