@@ -1,7 +1,7 @@
 // AWS SDK clients and the resource names handed to the handlers through the environment.
 // Locally the SDK's own AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS point the same clients at the emulators.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUES, type QueueKey, TABLES, type TableKey } from './resources';
 
@@ -42,4 +42,16 @@ export function recordConsumed(capacity: { TableName?: string; CapacityUnits?: n
   const name = capacity.TableName;
   consumedWriteUnits.set(name, (consumedWriteUnits.get(name) ?? 0) + table);
   if (indexes > 0) consumedWriteUnits.set(`${name} (indexes)`, (consumedWriteUnits.get(`${name} (indexes)`) ?? 0) + indexes);
+}
+
+/** Every item of a query, following pagination. */
+export async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 }

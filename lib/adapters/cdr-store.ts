@@ -1,10 +1,12 @@
 // CDRs in DynamoDB: stored once per `source` + `callId`, queried by account window, by call id and by hour.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import pLimit from 'p-limit';
+import { canonicalJson } from '../domain/canonical';
 import { type Cdr, type CdrFlag, cdrKey } from '../domain/cdr';
 import { utcHour } from '../domain/stats';
-import { documentClient, recordConsumed, tableName } from './aws';
+import { documentClient, queryAll, recordConsumed, tableName } from './aws';
 import { HOUR_SHARDS } from './resources';
 
 const RETENTION_DAYS = 400;
@@ -22,11 +24,7 @@ export const hourShardKey = (hour: string, shard: number) => `${hour}#${shard}`;
 const CDR_FIELDS = ['callId', 'source', 'accountId', 'callingNumber', 'calledNumber', 'startedAt', 'answeredAt', 'endedAt', 'disposition', 'releaseCause', 'billedSeconds', 'charge', 'billingIncrement'] as const;
 
 /** The CDR's own fields in a fixed order: equal content gives equal text. */
-function canonical(cdr: Record<string, unknown>): string {
-  const sortKeys = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
-  return JSON.stringify(CDR_FIELDS.map((f) => sortKeys(cdr[f] ?? null)));
-}
+const canonical = (cdr: Record<string, unknown>): string => canonicalJson(CDR_FIELDS.map((f) => cdr[f] ?? null));
 
 export function toCdr(item: Record<string, unknown>): Cdr {
   const cdr: Record<string, unknown> = {};
@@ -67,20 +65,7 @@ export async function storeCdr(cdr: Cdr, flags: CdrFlag[], now = new Date()): Pr
 }
 
 // The document client leaves the exception's Item in wire format.
-function unmarshalled(item: Record<string, unknown> | undefined): Record<string, unknown> {
-  const plain = (v: any): unknown => {
-    if (v === null || typeof v !== 'object') return v;
-    if ('S' in v) return v.S;
-    if ('N' in v) return Number(v.N);
-    if ('BOOL' in v) return v.BOOL;
-    if ('NULL' in v) return null;
-    if ('M' in v) return Object.fromEntries(Object.entries(v.M).map(([k, x]) => [k, plain(x)]));
-    if ('L' in v) return (v.L as unknown[]).map(plain);
-    if ('SS' in v) return v.SS;
-    return v;
-  };
-  return Object.fromEntries(Object.entries(item ?? {}).map(([k, v]) => [k, plain(v)]));
-}
+const unmarshalled = (item: Record<string, AttributeValue> | undefined): Record<string, unknown> => (item ? unmarshall(item) : {});
 
 // One limit for the whole process: the batch processor handles a batch's messages in parallel, and together they
 // must not queue more requests than the SDK's connection pool (50 sockets) serves.
@@ -89,17 +74,6 @@ const putLimit = pLimit(32);
 /** Stores CDRs with bounded concurrency (conditional puts cannot be batched); every outcome is reported, failures too. */
 export async function storeCdrs(entries: { cdr: Cdr; flags: CdrFlag[] }[]): Promise<PromiseSettledResult<StoreResult>[]> {
   return Promise.allSettled(entries.map((e) => putLimit(() => storeCdr(e.cdr, e.flags))));
-}
-
-export async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
 }
 
 /** The account's calls to a destination with `from <= startedAt < to`, compared as instants. */

@@ -2,8 +2,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Decision, Dispute, DisputeStatus, HistoryEntry, Recommendation } from '../domain/dispute';
-import { documentClient, tableName } from './aws';
-import { queryAll } from './cdr-store';
+import { documentClient, queryAll, tableName } from './aws';
 
 export class TicketConflictError extends Error {
   constructor(readonly ticketId: string) {

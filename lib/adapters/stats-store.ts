@@ -2,8 +2,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { type ConnectCounters, type StatsBucket, TTA_BIN_LABELS, emptyCounters, utcHour } from '../domain/stats';
-import { documentClient, recordConsumed, tableName } from './aws';
-import { queryAll } from './cdr-store';
+import { documentClient, queryAll, recordConsumed, tableName } from './aws';
 
 const SCALARS = ['attempts', 'answered', 'userFailures', 'callerAbandons', 'callerErrors', 'networkFailures', 'talkMillis', 'shortCalls'] as const;
 // ADD works on numbers, not list elements, so each histogram bin is its own attribute.

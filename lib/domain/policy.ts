@@ -1,6 +1,7 @@
 // Policy configuration (PRODUCT.md §4.4): every threshold in one typed, versioned object.
 // Changing any threshold means a new `version`; each recommendation records the version it used.
 import { z } from 'zod';
+import { canonicalJson } from './canonical';
 import policyV1 from './policy.v1.json';
 
 export const Policy = z
@@ -49,11 +50,7 @@ export type Policy = z.infer<typeof Policy>;
 export const DEFAULT_POLICY: Policy = Policy.parse(policyV1);
 
 /** Canonical JSON of a policy, keys sorted: equal thresholds give equal text. */
-export function canonicalPolicy(policy: Policy): string {
-  const sorted = (v: unknown): unknown =>
-    v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)])) : v;
-  return JSON.stringify(sorted(policy));
-}
+export const canonicalPolicy = (policy: Policy): string => canonicalJson(policy);
 
 /** The versions this code knows; a policy that reuses one of their names must have their exact thresholds. */
 const KNOWN_VERSIONS = new Map([[DEFAULT_POLICY.version, canonicalPolicy(DEFAULT_POLICY)]]);
