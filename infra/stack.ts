@@ -2,17 +2,18 @@
 // functions/api/routes.ts, so the cloud, the local runner and the handlers cannot drift apart.
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { OAuthScope, ResourceServerScope, UserPool } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Architecture, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
@@ -26,16 +27,15 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SCOPE_PREFIX = 'disputes';
 const ROLES = ['ticketing', 'reviewer', 'auditor'] as const;
 
-/**
- * What each function may do with each table and queue: data-plane rights only, matching what lib/ uses today
- * (the API also runs on-demand audits in-process, hence its CDR read and audit write).
- */
+/** What each function may do with each table and queue: data-plane rights only, matching what lib/ uses. */
 type Access = { read?: TableKey[]; readWrite?: TableKey[]; send?: QueueKey[] };
-const ACCESS: Record<'ingest' | 'investigate' | 'api' | 'audit', Access> = {
+const ACCESS: Record<'ingest' | 'investigate' | 'api' | 'audit' | 'publishEvents', Access> = {
   ingest: { readWrite: ['cdrs', 'rejects', 'connectStats'] },
   investigate: { read: ['cdrs', 'connectStats'], readWrite: ['disputes'] },
-  api: { read: ['cdrs', 'connectStats'], readWrite: ['disputes', 'audits'], send: ['investigations'] },
-  audit: { read: ['cdrs'], readWrite: ['audits'] },
+  api: { read: ['connectStats'], readWrite: ['disputes', 'audits', 'idempotency'], send: ['investigations', 'auditRuns'] },
+  // The audit opens disputes (origin AUDIT) and repairs drifted statistics, hence its writes there.
+  audit: { read: ['cdrs', 'rejects'], readWrite: ['audits', 'disputes', 'connectStats'], send: ['auditRuns', 'investigations'] },
+  publishEvents: {},
 };
 
 const attribute = (key: KeyDef) => ({ name: key.name, type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
@@ -56,6 +56,7 @@ export class DisputePipelineStack extends Stack {
         partitionKey: attribute(def.partitionKey),
         sortKey: 'sortKey' in def ? attribute(def.sortKey) : undefined,
         billingMode: BillingMode.PAY_PER_REQUEST,
+        stream: 'stream' in def && def.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         encryption: TableEncryption.AWS_MANAGED,
         timeToLiveAttribute: 'ttlAttribute' in def ? def.ttlAttribute : undefined,
@@ -169,19 +170,45 @@ export class DisputePipelineStack extends Stack {
       throttle: { burstLimit: 100, rateLimit: 50 },
     });
     for (const route of API_ROUTES) {
+      const open = route.roles.length === 0; // the OpenAPI document
       httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
-        authorizer,
+        authorizer: open ? new HttpNoneAuthorizer() : authorizer,
         // API Gateway lets a token through if it carries any one of these scopes.
-        authorizationScopes: route.roles.map((role) => `${SCOPE_PREFIX}/${role}`),
+        authorizationScopes: open ? undefined : route.roles.map((role) => `${SCOPE_PREFIX}/${role}`),
       });
     }
+
+    // --- Dispute events -------------------------------------------------------------------------------------------
+    // The Disputes stream feeds the publisher, so every stored RECOMMENDED / DECIDED transition becomes an event on
+    // the bus (at least once; consumers deduplicate on detail.eventId). Ticket tools subscribe with a rule.
+    const bus = new EventBus(this, 'DisputeEvents', { eventBusName: physical('dispute-events') });
+    const publishEvents = fn('PublishDisputeEvents', 'functions/publish-dispute-events/index.ts', ACCESS.publishEvents, {
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: { EVENT_BUS_NAME: bus.eventBusName },
+    });
+    bus.grantPutEventsTo(publishEvents);
+    const eventsDlq = new Queue(this, 'dispute-events-dlq', { queueName: physical('dispute-events-dlq'), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    publishEvents.addEventSource(
+      new DynamoEventSource(this.tables.disputes, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(eventsDlq),
+      }),
+    );
+    new CfnOutput(this, 'DisputeEventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
 
     // --- Scheduled audit ------------------------------------------------------------------------------------------
-    const audit = fn('RunAudit', 'functions/run-audit/index.ts', ACCESS.audit, { timeout: Duration.minutes(15), memorySize: 1024 });
+    // The schedule, the API and the audit itself (continuing after a checkpoint) start runs through one queue.
+    const audit = fn('RunAudit', 'functions/run-audit/index.ts', ACCESS.audit, { timeout: Duration.minutes(15), memorySize: 1769 });
+    consume(audit, 'auditRuns', { batchSize: 1 });
     // Invocations the scheduler could not deliver land here instead of vanishing.
     const auditDlq = new Queue(this, 'run-audit-dlq', {
       queueName: physical('run-audit-dlq'),
@@ -189,13 +216,15 @@ export class DisputePipelineStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    const context = (name: string, fallback: string) => String(this.node.tryGetContext(name) ?? fallback);
     new Schedule(this, 'AuditSchedule', {
-      schedule: ScheduleExpression.expression(this.node.tryGetContext('auditRate') || 'rate(1 day)'),
+      schedule: ScheduleExpression.expression(context('auditRate', 'rate(1 day)')),
       description: 'Periodic billing audit',
-      target: new LambdaInvoke(audit, {
-        input: ScheduleTargetInput.fromObject({ source: 'schedule' }),
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(1),
+      // The scheduled time names the period, so a redelivered schedule starts the same audit, not a second one.
+      target: new SqsSendMessage(this.queues.auditRuns, {
+        input: ScheduleTargetInput.fromObject({ start: { trigger: 'schedule', scheduledAt: ContextAttribute.scheduledTime } }),
+        retryAttempts: Number(context('auditRetryAttempts', '3')),
+        maxEventAge: Duration.hours(Number(context('auditMaxEventAgeHours', '1'))),
         deadLetterQueue: auditDlq,
       }),
     });

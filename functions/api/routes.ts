@@ -4,6 +4,7 @@ export type Role = 'ticketing' | 'reviewer' | 'auditor';
 export interface ApiRoute {
   method: 'GET' | 'POST';
   path: string;
+  /** Who may call it; empty means public (no credentials). */
   roles: Role[];
 }
 
@@ -16,7 +17,9 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'GET', path: '/v1/accounts/{accountId}/disputes', roles: ['ticketing', 'reviewer', 'auditor'] },
   { method: 'GET', path: '/v1/numbers/{e164}/stats', roles: ['reviewer', 'auditor'] },
   { method: 'POST', path: '/v1/audits', roles: ['auditor'] },
+  { method: 'GET', path: '/v1/audits', roles: ['auditor'] },
   { method: 'GET', path: '/v1/audits/{auditId}', roles: ['auditor'] },
+  { method: 'GET', path: '/v1/openapi.json', roles: [] },
 ];
 
 export const routeKey = (route: Pick<ApiRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;

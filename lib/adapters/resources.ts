@@ -16,6 +16,8 @@ export interface TableDef {
   indexes: { name: string; partitionKey: KeyDef; sortKey?: KeyDef }[];
   /** Attribute holding an epoch-seconds expiry, where retention matters. */
   ttlAttribute?: string;
+  /** A change stream with old and new images, for tables whose changes are published. */
+  stream?: boolean;
 }
 
 const S = (name: string): KeyDef => ({ name, type: 'S' });
@@ -64,12 +66,22 @@ export const TABLES = {
       { name: 'byStatus', partitionKey: S('status'), sortKey: S('openedAtId') },
       { name: 'byAccount', partitionKey: S('accountId'), sortKey: S('openedAtId') },
     ],
+    // Its stream drives the RECOMMENDED / DECIDED events: a transition stored is a transition published.
+    stream: true,
   },
   audits: {
     name: 'Audits',
     env: 'AUDITS_TABLE',
     partitionKey: S('auditId'),
     indexes: [{ name: 'byStartedAt', partitionKey: S('kind'), sortKey: S('startedAt') }],
+  },
+  /** Powertools idempotency records: the first response to each `Idempotency-Key`, kept 24 h. */
+  idempotency: {
+    name: 'Idempotency',
+    env: 'IDEMPOTENCY_TABLE',
+    partitionKey: S('id'),
+    indexes: [],
+    ttlAttribute: 'expiration',
   },
 } as const satisfies Record<string, TableDef>;
 
@@ -86,6 +98,8 @@ export interface QueueDef {
 export const QUEUES = {
   cdrIngest: { name: 'cdr-ingest', env: 'CDR_INGEST_QUEUE_URL', visibilityTimeoutSeconds: 120, maxReceiveCount: 5 },
   investigations: { name: 'dispute-investigations', env: 'INVESTIGATIONS_QUEUE_URL', visibilityTimeoutSeconds: 120, maxReceiveCount: 5 },
+  /** Audit runs: the schedule, the API and the CLI start one here; a run that nears its time limit re-queues itself. */
+  auditRuns: { name: 'audit-runs', env: 'AUDIT_RUNS_QUEUE_URL', visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
 } as const satisfies Record<string, QueueDef>;
 
 export type QueueKey = keyof typeof QUEUES;

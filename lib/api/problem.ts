@@ -17,6 +17,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 
@@ -26,6 +27,7 @@ export class Problem extends Error {
     readonly slug: string,
     readonly detail: string,
     readonly errors: FieldProblem[] = [],
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -37,7 +39,7 @@ export class Problem extends Error {
 }
 
 export function problemResponse(problem: Problem, instance?: string): HttpResponse {
-  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  const headers: Record<string, string> = { ...problem.headers, 'content-type': 'application/problem+json' };
   if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
   return {
     statusCode: problem.status,

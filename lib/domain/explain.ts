@@ -15,6 +15,14 @@ export function formatMoney(amountMinor: number, currency: string): string {
   return format.format(amountMinor / 10 ** digits);
 }
 
+/** "1.20" in USD → 120 minor units, exactly (no floating point); refuses more decimals than the currency has. */
+export function parseMoney(text: string, currency: string): number {
+  const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const match = text.trim().match(/^(\d+)(?:\.(\d*))?$/);
+  if (!match || (match[2] ?? '').length > digits) throw new Error(`"${text}" is not an amount in ${currency} (at most ${digits} decimals)`);
+  return Number(match[1]) * 10 ** digits + Number((match[2] ?? '').padEnd(digits, '0') || 0);
+}
+
 const count = (n: number) => n.toLocaleString('en-US');
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${Math.round(x * 100)}%` : 'n/a');
 const plural = (n: number, word: string, many = `${word}s`) => `${count(n)} ${n === 1 ? word : many}`;

@@ -1,12 +1,14 @@
 // `npx disputes …`: operator and reviewer commands against the stack `npm start` is running.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { localAwsEnv } from './emulators';
 import { type RunSummary, type SentFile, replayRejects, sendFile, waitForRun } from './ingest-file';
 import { STATE_FILE } from './state';
 import { type Reject, rejects } from '../adapters/reject-store';
-import { formatMoney, formatNumber } from '../domain/explain';
+import { formatMoney, formatNumber, parseMoney } from '../domain/explain';
+import { auditSummary, auditToCsv } from './audit-cli';
 import type { Dispute } from '../domain/dispute';
 import { AdapterOptions, FORMATS, type FormatName } from '../formats';
 import { ASTERISK } from '../formats/asterisk';
@@ -28,6 +30,17 @@ const USAGE = `usage:
   disputes open --account A --claim NEVER_CONNECTED|WRONG_DURATION
                 (--number +E164 --from ISO --to ISO | --calls ID,ID…) [--ticket T] [--statement TEXT]
   disputes show DISPUTE_ID                  status, recommendation and history
+  disputes queue [--status RECOMMENDED|RECEIVED|INVESTIGATING|DECIDED] [--account A] [--limit N] [--all] [--json]
+        the review queue, oldest first (one page of --limit, default 25; --all follows the cursor to the end)
+  disputes decide DISPUTE_ID --accept [--note TEXT]
+  disputes decide DISPUTE_ID --override --outcome CREDIT|PARTIAL_CREDIT|DENY --credit AMOUNT --reason TEXT
+        AMOUNT in the currency of the disputed calls, e.g. 1.20 for $1.20; decided as the reviewer token's user
+  disputes history ACCOUNT [--json]         every dispute of an account, oldest first, with outcome and credit
+  disputes stats +E164 [--from ISO] [--to ISO] [--granularity hour|day]
+  disputes audit [--from ISO --to ISO] [--repair] [--export json|csv] [--out FILE]
+        runs the batch audit now (through the API), waits for it and prints a summary per finding type, or
+        exports the whole report; --repair rewrites drifted connect statistics
+  disputes audit --id AUDIT_ID [--export json|csv] [--out FILE]    an earlier report
 
 OPERATOR OPTIONS (what switch files do not say):
   --source S            the switch or feed (deduplication is per source + call id; default: default)
@@ -62,7 +75,8 @@ async function api(method: string, path: string, token: string, body?: unknown):
   const s = state();
   const res = await fetch(`${s.apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    // One key per command: should the request be retried, the API answers it once.
+    headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const payload = (await res.json()) as any;
@@ -84,6 +98,96 @@ function printDispute(d: Dispute): void {
   }
   console.log('  history:');
   for (const h of d.history) console.log(`    ${h.at}  ${h.status.padEnd(13)} ${h.by}: ${h.note}`);
+}
+
+const money = (m: { amountMinor: number; currency: string } | undefined) => (m ? formatMoney(m.amountMinor, m.currency) : '');
+const ageOf = (iso: string) => {
+  const hours = (Date.now() - Date.parse(iso)) / 3_600_000;
+  return hours < 48 ? `${Math.floor(hours)}h` : `${Math.floor(hours / 24)}d`;
+};
+
+async function queue(values: Record<string, any>, token: string): Promise<number> {
+  const params = new URLSearchParams({ status: values.status ?? 'RECOMMENDED', limit: values.limit ?? '25', ...(values.account ? { accountId: values.account } : {}) });
+  const items: Dispute[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api('GET', `/v1/disputes?${params}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token);
+    items.push(...page.items);
+    cursor = values.all ? page.cursor : undefined;
+    if (!values.all && page.cursor) console.error(`(more: --all, or --limit above ${values.limit ?? 25})`);
+  } while (cursor);
+  if (values.json) return console.log(JSON.stringify(items, null, 2)), 0;
+  console.log(`${items.length} ${params.get('status')} dispute(s), oldest first`);
+  for (const d of items) {
+    const rec = d.recommendation;
+    console.log(`${d.disputeId}  ${ageOf(d.openedAt).padStart(4)}  ${d.accountId.padEnd(12)} ${d.claim.padEnd(15)} ${d.origin.padEnd(6)} ${rec ? `${rec.outcome.padEnd(14)} credit ${money(rec.creditAmount)} of ${money(rec.disputedAmount)}` : ''}`);
+  }
+  return 0;
+}
+
+async function decideCommand(id: string | undefined, values: Record<string, any>, token: string): Promise<number> {
+  if (!id) throw new Error('decide needs a DISPUTE_ID');
+  if (Boolean(values.accept) === Boolean(values.override)) throw new Error('decide needs exactly one of --accept or --override');
+  let body: Record<string, unknown> = { action: 'ACCEPT', ...(values.note ? { note: values.note } : {}) };
+  if (values.override) {
+    const dispute = (await api('GET', `/v1/disputes/${encodeURIComponent(id)}`, token)) as Dispute;
+    const currency = dispute.recommendation?.disputedAmount.currency ?? 'USD';
+    if (values.credit === undefined) throw new Error('--override needs --credit AMOUNT (0 for DENY)');
+    body = { action: 'OVERRIDE', outcome: values.outcome, creditAmount: { amountMinor: parseMoney(values.credit, currency), currency }, reason: values.reason };
+  }
+  const decided = (await api('POST', `/v1/disputes/${encodeURIComponent(id)}/decision`, token, body)) as Dispute;
+  const d = decided.decision!;
+  console.log(`${decided.disputeId} DECIDED: ${d.action === 'ACCEPT' ? 'accepted' : 'overrode with'} ${d.outcome} ${money(d.creditAmount)} by ${d.reviewer}`);
+  if (d.difference.outcomeChanged || d.difference.creditDeltaMinor !== 0) console.log(`  differs from the recommendation: outcome changed ${d.difference.outcomeChanged}, credit ${d.difference.creditDeltaMinor >= 0 ? '+' : ''}${d.difference.creditDeltaMinor} minor units`);
+  return 0;
+}
+
+async function historyCommand(account: string | undefined, values: Record<string, any>, token: string): Promise<number> {
+  if (!account) throw new Error('history needs an ACCOUNT');
+  const { items } = (await api('GET', `/v1/accounts/${encodeURIComponent(account)}/disputes`, token)) as { items: Dispute[] };
+  if (values.json) return console.log(JSON.stringify(items, null, 2)), 0;
+  console.log(`${items.length} dispute(s) for account ${account}, oldest first`);
+  for (const d of items) {
+    const rec = d.recommendation;
+    const decided = d.decision ? `decided ${d.decision.outcome} ${money(d.decision.creditAmount)} by ${d.decision.reviewer}` : '';
+    console.log(`${d.openedAt.slice(0, 16)}  ${d.disputeId}  ${d.claim.padEnd(15)} ${d.origin.padEnd(6)} ${d.status.padEnd(13)} ${rec ? `recommended ${rec.outcome} ${money(rec.creditAmount)}` : ''}  ${decided}`);
+  }
+  return 0;
+}
+
+async function statsCommand(number: string | undefined, values: Record<string, any>, token: string): Promise<number> {
+  if (!number) throw new Error('stats needs a number (+E164)');
+  const params = new URLSearchParams({ granularity: values.granularity ?? 'day', ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) });
+  const stats = await api('GET', `/v1/numbers/${encodeURIComponent(number)}/stats?${params}`, token);
+  const pct = (r: { value: number | null; interval: { low: number; high: number } | null }) => (r.value === null ? '   n/a' : `${(r.value * 100).toFixed(0).padStart(5)}% (${(r.interval!.low * 100).toFixed(0)}-${(r.interval!.high * 100).toFixed(0)}%)`);
+  console.log(`${formatNumber(stats.calledNumber)} from ${stats.from} to ${stats.to}`);
+  for (const p of [...stats.series.filter((x: any) => x.attempts > 0), { period: 'total', ...stats.total }]) {
+    console.log(`${String(p.period).padEnd(21)} attempts ${String(p.attempts).padStart(6)}  ASR ${pct(p.asr)}  NER ${pct(p.ner)}  short ${pct(p.scr)}`);
+  }
+  return 0;
+}
+
+async function auditCommand(values: Record<string, any>, token: string): Promise<number> {
+  const id: string | undefined = values.id?.[0];
+  let report = id
+    ? await api('GET', `/v1/audits/${encodeURIComponent(id)}`, token)
+    : await api('POST', '/v1/audits', token, { ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}), ...(values.repair ? { repair: true } : {}) });
+  if (!id) console.error(`audit ${report.auditId} started over ${report.period.from} – ${report.period.to}; waiting…`);
+  const deadline = Date.now() + Number(values['wait-seconds'] ?? 900) * 1000;
+  while (report.status === 'RUNNING' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    report = await api('GET', `/v1/audits/${encodeURIComponent(report.auditId)}`, token);
+  }
+  if (values.export) {
+    if (values.export !== 'json' && values.export !== 'csv') throw new Error('--export takes json or csv');
+    const text = values.export === 'json' ? `${JSON.stringify(report, null, 2)}\n` : auditToCsv(report);
+    if (values.out) {
+      writeFileSync(values.out, text);
+      console.error(`wrote ${values.out}`);
+    } else process.stdout.write(text);
+  } else console.log(auditSummary(report));
+  if (report.status === 'RUNNING') return console.error('the audit is still running; read it later with --id'), 3;
+  return report.status === 'COMPLETED' ? 0 : 1;
 }
 
 /** A progress bar with a rate on a terminal; a plain line every few seconds when stderr is a file or a pipe. */
@@ -247,6 +351,17 @@ async function main(argv: string[]): Promise<number> {
       raw: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      accept: { type: 'boolean' },
+      override: { type: 'boolean' },
+      outcome: { type: 'string' },
+      credit: { type: 'string' },
+      note: { type: 'string' },
+      granularity: { type: 'string' },
+      repair: { type: 'boolean' },
+      export: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   if (values.help || !command) {
@@ -280,6 +395,16 @@ async function main(argv: string[]): Promise<number> {
       printDispute(await api('GET', `/v1/disputes/${encodeURIComponent(id)}`, s.tokens.reviewer));
       return 0;
     }
+    case 'queue':
+      return queue(values, s.tokens.reviewer);
+    case 'decide':
+      return decideCommand(positionals[0], values, s.tokens.reviewer);
+    case 'history':
+      return historyCommand(positionals[0], values, s.tokens.reviewer);
+    case 'stats':
+      return statsCommand(positionals[0], values, s.tokens.reviewer);
+    case 'audit':
+      return auditCommand(values, s.tokens.auditor);
     default:
       throw new Error(`unknown command ${command}\n${USAGE}`);
   }

@@ -31,6 +31,7 @@ export function localAwsEnv(e: Pick<Emulators, 'dynamoEndpoint' | 'sqsEndpoint'>
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: e.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: e.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: e.sqsEndpoint,
   };
 }

@@ -24,6 +24,7 @@ async function createTable(client: DynamoDBClient, def: TableDef, name: string):
       KeySchema: keySchema(def.partitionKey, def.sortKey),
       GlobalSecondaryIndexes:
         def.indexes.length > 0 ? def.indexes.map((i) => ({ IndexName: i.name, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' } })) : undefined,
+      StreamSpecification: def.stream ? { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } : undefined,
     }),
   );
   if (def.ttlAttribute) {
@@ -59,6 +60,8 @@ export async function provision(options: ProvisionOptions): Promise<Record<strin
       env[def.env] = name;
     }),
   );
+  // EventBridge has no local emulator: locally the dispute events go to a queue of their own, where they can be read.
+  env.DISPUTE_EVENTS_QUEUE_URL = (await sqs.send(new CreateQueueCommand({ QueueName: `${options.prefix}dispute-events` }))).QueueUrl!;
   for (const def of Object.values(QUEUES)) {
     env[def.env] = await createQueue(sqs, def, options.prefix, options.visibilityTimeoutSeconds);
     env[dlqEnv(def.env)] = (await sqs.send(new CreateQueueCommand({ QueueName: `${options.prefix}${dlqName(def)}` }))).QueueUrl!;

@@ -89,8 +89,8 @@ describe('SQS queues', () => {
 describe('Lambda functions', () => {
   const functions = () => ofType('AWS::Lambda::Function');
 
-  it('are four bundled Node 22 functions on arm64 with every table, queue and the policy in their environment', () => {
-    expect(functions()).toHaveLength(4);
+  it('are five bundled Node 22 functions on arm64 with every table, queue and the policy in their environment', () => {
+    expect(functions()).toHaveLength(5);
     for (const [id, f] of functions()) {
       expect(f.Properties.Runtime, id).toBe('nodejs22.x');
       expect(f.Properties.Architectures, id).toEqual(['arm64']);
@@ -107,14 +107,32 @@ describe('Lambda functions', () => {
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dispute-pipeline/policy', Value: JSON.stringify(DEFAULT_POLICY) });
   });
 
-  it('every SQS event source reports partial batch failures', () => {
+  const sqsMappings = () => ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn).includes('Queue'));
+
+  it('every event source (each queue and the Disputes stream) reports partial batch failures', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(Object.keys(QUEUES).length);
+    expect(sqsMappings()).toHaveLength(Object.keys(QUEUES).length);
+    expect(mappings).toHaveLength(Object.keys(QUEUES).length + 1);
     for (const [id, m] of mappings) expect(m.Properties.FunctionResponseTypes, id).toEqual(['ReportBatchItemFailures']);
   });
 
+  it('publishes dispute events from the Disputes stream to an event bus, with retries and a dead-letter queue', () => {
+    const [tableId] = byName('AWS::DynamoDB::Table', 'TableName', `${STACK}-${TABLES.disputes.name}`);
+    expect(resources[tableId]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const [dlqId] = byName('AWS::SQS::Queue', 'QueueName', `${STACK}-dispute-events-dlq`);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
+    const [busId] = byName('AWS::Events::EventBus', 'Name', `${STACK}-dispute-events`);
+    const publisher = functions().find(([, f]) => JSON.stringify(f.Properties.Environment.Variables.EVENT_BUS_NAME ?? '').includes(busId));
+    expect(publisher).toBeDefined();
+  });
+
   it('every queue visibility timeout is at least its consumer function timeout', () => {
-    for (const [id, m] of ofType('AWS::Lambda::EventSourceMapping')) {
+    for (const [id, m] of sqsMappings()) {
       const queue = resources[m.Properties.EventSourceArn['Fn::GetAtt'][0]]!;
       const fn = resources[m.Properties.FunctionName.Ref]!;
       expect(queue.Type).toBe('AWS::SQS::Queue');
@@ -141,10 +159,11 @@ describe('Lambda functions', () => {
 });
 
 describe('HTTP API', () => {
-  it('has one JWT-authorized route per API_ROUTES entry, requiring the route roles as scopes', () => {
+  it('has one JWT-authorized route per API_ROUTES entry, requiring the route roles as scopes; only the OpenAPI document is public', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    for (const route of API_ROUTES) {
+    expect(routes.find((x) => x.RouteKey === 'GET /v1/openapi.json')!.AuthorizationType).toBe('NONE');
+    for (const route of API_ROUTES.filter((r) => r.roles.length > 0)) {
       const r = routes.find((x) => x.RouteKey === `${route.method} ${route.path}`)!;
       expect(r.AuthorizationType).toBe('JWT');
       expect(r.AuthorizerId).toEqual({ Ref: expect.any(String) });
@@ -186,16 +205,28 @@ describe('HTTP API', () => {
 });
 
 describe('audit schedule', () => {
-  it('invokes the audit function with retries, a maximum event age and a dead-letter queue', () => {
+  it('starts an audit through the audit-runs queue with retries, a maximum event age and a dead-letter queue', () => {
     const [dlqId] = byName('AWS::SQS::Queue', 'QueueName', `${STACK}-run-audit-dlq`);
+    const [queueId] = byName('AWS::SQS::Queue', 'QueueName', `${STACK}-${QUEUES.auditRuns.name}`);
     const schedules = ofType('AWS::Scheduler::Schedule');
     expect(schedules).toHaveLength(1);
     const { Target, ScheduleExpression } = schedules[0]![1].Properties;
     expect(ScheduleExpression).toBe('rate(1 day)');
     expect(Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
     expect(Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
-    expect(JSON.parse(Target.Input)).toEqual({ source: 'schedule' });
-    const fn = resources[Target.Arn['Fn::GetAtt'][0]]!;
-    expect(fn.Properties.Timeout).toBe(900);
+    expect(Target.Arn).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+    expect(JSON.parse(Target.Input)).toEqual({ start: { trigger: 'schedule', scheduledAt: '<aws.scheduler.scheduled-time>' } });
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.EventSourceArn['Fn::GetAtt']?.[0] === queueId)!;
+    expect(mapping[1].Properties.BatchSize).toBe(1);
+    expect(resources[mapping[1].Properties.FunctionName.Ref]!.Properties.Timeout).toBe(900);
+  });
+
+  it('takes its rate, retries and event age from context', () => {
+    const app = new App({ context: { auditRate: 'rate(6 hours)', auditRetryAttempts: 5, auditMaxEventAgeHours: 2, 'aws:cdk:bundling-stacks': [] } });
+    const other = Template.fromStack(new DisputePipelineStack(app, STACK));
+    other.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(6 hours)',
+      Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 7200 } }),
+    });
   });
 });

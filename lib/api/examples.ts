@@ -1,0 +1,97 @@
+// Examples for the OpenAPI document: the motivating case (PRODUCT.md), a lottery line that answers on the first ring.
+// The contract test validates each one against its schema, so they cannot drift from the API.
+import type { Decision, Dispute, Recommendation } from '../domain/dispute';
+
+const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
+const ratio = (numerator: number, n: number) => ({ value: numerator / n, numerator, n, interval: { low: 0.52, high: 0.6 } });
+
+export const openDisputeExample = {
+  accountId: 'ACC-1001',
+  claim: 'NEVER_CONNECTED',
+  ticketId: 'ZD-58213',
+  customerStatement: 'The calls never connected, I should not be charged.',
+  calledNumber: '+18005550199',
+  from: '2026-11-01T00:00:00-05:00',
+  to: '2026-11-06T00:00:00-05:00',
+} as const;
+
+const recommendation: Recommendation = {
+  outcome: 'DENY',
+  disputedAmount: USD(180),
+  creditAmount: USD(0),
+  calls: [
+    {
+      callId: 'sw1-7f3a9c',
+      calledNumber: '+18005550199',
+      startedAt: '2026-11-03T19:04:11-05:00',
+      hour: { hour: '2026-11-04T00:00:00Z', attempts: 31, ner: ratio(19, 31) },
+      answered: true,
+      ttaSeconds: 0.8,
+      talkSeconds: 42,
+      billedSeconds: 60,
+      expectedBilledSeconds: 60,
+      charge: USD(60),
+      verdict: 'DENY',
+      creditMinor: 0,
+      reasons: ['CALL_CONNECTED', 'AUTO_ATTENDANT_DETECTED'],
+    },
+  ],
+  reasons: [
+    { code: 'CALL_CONNECTED', message: '3 of the 7 disputed calls were answered and billed as they lasted', evidence: { answered: 3, attempts: 7 } },
+    { code: 'UNANSWERED_NOT_CHARGED', message: 'the 4 unanswered attempts were not charged', evidence: { unanswered: 4, charged: 0 } },
+    { code: 'DESTINATION_HEALTHY', message: '+1 800-555-0199 connects 56% of calls (52%–60%, 95% interval)', evidence: { asr: 0.56 } },
+    { code: 'AUTO_ATTENDANT_DETECTED', message: '92% of answered calls to +1 800-555-0199 are answered within 1 s: a recording', evidence: { fastAnswerShare: 0.92 } },
+  ],
+  goodwill: { eligible: true, amountMinor: 180 },
+  flags: [],
+  evidence: { windowAttempts: 7 },
+  policyVersion: 'v1',
+  generatedAt: '2026-11-06T15:02:09.331Z',
+};
+
+const decision: Decision = {
+  action: 'ACCEPT',
+  outcome: 'DENY',
+  creditAmount: USD(0),
+  reviewer: 'rita.reviewer',
+  decidedAt: '2026-11-06T16:40:00.000Z',
+  difference: { outcomeChanged: false, creditDeltaMinor: 0 },
+};
+
+export const disputeExample: Dispute = {
+  ...openDisputeExample,
+  disputeId: '01JC2Z8Q6S8W3X4Y5Z6A7B8C9D',
+  origin: 'TICKET',
+  status: 'DECIDED',
+  openedAt: '2026-11-06T15:02:08.120Z',
+  displayOffset: '-05:00',
+  recommendation,
+  decision,
+  history: [
+    { at: '2026-11-06T15:02:08.120Z', by: 'zendesk-integration', status: 'RECEIVED', note: 'opened (ticket ZD-58213)' },
+    { at: '2026-11-06T15:02:08.902Z', by: 'investigator', status: 'INVESTIGATING', note: 'investigation started' },
+    {
+      at: '2026-11-06T15:02:09.331Z',
+      by: 'investigator',
+      status: 'RECOMMENDED',
+      note: 'recommended DENY (policy v1)',
+      recommendation: { outcome: 'DENY', creditAmount: USD(0), reasons: recommendation.reasons.map((r) => r.code), policyVersion: 'v1', generatedAt: recommendation.generatedAt },
+    },
+    { at: decision.decidedAt, by: 'rita.reviewer', status: 'DECIDED', note: 'accepted DENY $0.00', decision },
+  ],
+};
+
+export const receivedDisputeExample: Dispute = { ...openDisputeExample, disputeId: disputeExample.disputeId, origin: 'TICKET', status: 'RECEIVED', openedAt: disputeExample.openedAt, displayOffset: '-05:00', history: disputeExample.history.slice(0, 1) };
+
+export const overrideExample = { action: 'OVERRIDE', outcome: 'PARTIAL_CREDIT', creditAmount: USD(60), reason: 'customer was double-billed on 3 Nov per the switch log' } as const;
+
+const point = { attempts: 31, answered: 17, userFailures: 2, callerAbandons: 1, callerErrors: 0, networkFailures: 0, talkMillis: 714_000, shortCalls: 3, ttaHistogram: { '[0,1)': 16, '[1,3)': 1, '[3,6)': 0, '[6,12)': 0, '[12,24)': 0, '[24,inf)': 0 }, asr: ratio(17, 31), ner: ratio(19, 30), scr: ratio(3, 17), acdSeconds: 42 };
+
+export const numberStatsExample = {
+  calledNumber: '+18005550199',
+  from: '2026-11-04T00:00:00Z',
+  to: '2026-11-05T00:00:00Z',
+  granularity: 'day',
+  total: point,
+  series: [{ period: '2026-11-04T00:00:00Z', ...point }],
+} as const;

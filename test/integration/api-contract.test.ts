@@ -1,0 +1,167 @@
+// The API contract on the emulators: every role against every endpoint, every answer checked against the schema the
+// OpenAPI document declares, Idempotency-Key on POSTs, and the RECOMMENDED / DECIDED events.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { API_ROUTES, type Role, routeKey } from '../../functions/api/routes';
+import { sqsClient } from '../../lib/adapters/aws';
+import { OPERATIONS } from '../../lib/api/operations';
+import { ProblemSchema } from '../../lib/api/schemas';
+import { openApiDocument } from '../../lib/api/openapi';
+import { ROOT } from '../../lib/local/state';
+import { loadScenarios } from '../fixtures/scenarios';
+import { testStack } from '../support/stack';
+
+let stack: Awaited<ReturnType<typeof testStack>>;
+let api: Awaited<ReturnType<Awaited<ReturnType<typeof testStack>>['startApi']>>;
+const lotto = loadScenarios().find((s) => s.name === 'auto-attendant-never-connected')!;
+const TOKENS: Record<Role, string> = { ticketing: 'test-ticketing', reviewer: 'test-reviewer', auditor: 'test-auditor' };
+let recommendedId: string;
+
+async function openAndInvestigate(ticketId: string): Promise<string> {
+  const opened = await api.call('POST', '/v1/disputes', { token: TOKENS.ticketing, body: { ...lotto.dispute, ticketId } });
+  expect(opened.status).toBe(202);
+  await stack.drainInvestigations();
+  return opened.body.disputeId;
+}
+
+/** Reads (and removes) what the local events queue holds. */
+async function takeEvents(): Promise<any[]> {
+  await stack.drainDisputeChanges();
+  const events: any[] = [];
+  for (;;) {
+    const out = await sqsClient().send(new ReceiveMessageCommand({ QueueUrl: stack.env.DISPUTE_EVENTS_QUEUE_URL, MaxNumberOfMessages: 10 }));
+    if (!out.Messages?.length) return events;
+    events.push(...out.Messages.map((m) => JSON.parse(m.Body!)));
+    await sqsClient().send(new DeleteMessageBatchCommand({ QueueUrl: stack.env.DISPUTE_EVENTS_QUEUE_URL, Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+  }
+}
+
+beforeAll(async () => {
+  stack = await testStack();
+  await stack.sendCdrs(lotto.cdrLines.map((line) => JSON.parse(line)));
+  await stack.drainIngest();
+  api = await stack.startApi();
+  recommendedId = await openAndInvestigate('CONTRACT-1');
+});
+afterAll(() => api?.close());
+
+describe('OpenAPI document', () => {
+  it('is served at /v1/openapi.json without credentials and equals docs/openapi.json', async () => {
+    const served = await api.call('GET', '/v1/openapi.json');
+    expect(served.status).toBe(200);
+    expect(served.body.openapi).toBe('3.1.0');
+    // `npm run openapi` rewrites the file; this fails when the schemas changed and the file was not regenerated.
+    const file = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8'));
+    expect(served.body).toEqual(file);
+    expect(openApiDocument()).toEqual(file);
+  });
+
+  it('documents every route with its roles, an example per request and response, and the problems it can answer', () => {
+    const doc = openApiDocument() as any;
+    for (const route of API_ROUTES.filter((r) => r.roles.length > 0)) {
+      const op = doc.paths[route.path][route.method.toLowerCase()];
+      expect(op['x-roles'], routeKey(route)).toEqual(route.roles);
+      for (const [status, response] of Object.entries<any>(op.responses)) {
+        const media = response.content['application/json'] ?? response.content['application/problem+json'];
+        expect(media.example, `${routeKey(route)} ${status}`).toBeDefined();
+      }
+      for (const status of ['400', '401', '403', '429', '500']) expect(op.responses[status], `${routeKey(route)} ${status}`).toBeDefined();
+      if (route.method === 'POST') expect(op.parameters.map((p: any) => p.name)).toContain('Idempotency-Key');
+      if (op.requestBody) expect(op.requestBody.content['application/json'].example).toBeDefined();
+    }
+  });
+
+  it('has examples that the schemas accept', () => {
+    for (const [key, op] of Object.entries(OPERATIONS)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        const result = response.schema.safeParse(JSON.parse(JSON.stringify(response.example)));
+        expect(result.success, `${key} ${status}: ${result.error?.message}`).toBe(true);
+      }
+      if (op.body) expect(op.body.schema.safeParse(op.body.example).success, `${key} body`).toBe(true);
+    }
+  });
+});
+
+describe('roles × endpoints', () => {
+  // One request per route whose answer, for an allowed role, is deterministic.
+  const requests: Record<string, () => { path: string; body?: unknown; allowed: number }> = {
+    'POST /v1/disputes': () => ({ path: '/v1/disputes', body: { ...lotto.dispute, ticketId: `MATRIX-${Math.random()}` }, allowed: 202 }),
+    'GET /v1/disputes': () => ({ path: '/v1/disputes?status=RECOMMENDED', allowed: 200 }),
+    'GET /v1/disputes/{disputeId}': () => ({ path: `/v1/disputes/${recommendedId}`, allowed: 200 }),
+    'POST /v1/disputes/{disputeId}/decision': () => ({ path: '/v1/disputes/01ARZ3NDEKTSV4RRFFQ69G5FAV/decision', body: { action: 'ACCEPT' }, allowed: 404 }),
+    'POST /v1/disputes/{disputeId}/reinvestigate': () => ({ path: '/v1/disputes/01ARZ3NDEKTSV4RRFFQ69G5FAV/reinvestigate', allowed: 404 }),
+    'GET /v1/accounts/{accountId}/disputes': () => ({ path: `/v1/accounts/${lotto.dispute.accountId}/disputes`, allowed: 200 }),
+    'GET /v1/numbers/{e164}/stats': () => ({ path: '/v1/numbers/%2B16145550123/stats', allowed: 200 }),
+    'POST /v1/audits': () => ({ path: '/v1/audits', body: { from: '2026-10-01T00:00:00Z', to: '2026-10-01T02:00:00Z' }, allowed: 202 }),
+    'GET /v1/audits': () => ({ path: '/v1/audits?limit=5', allowed: 200 }),
+    'GET /v1/audits/{auditId}': () => ({ path: '/v1/audits/nope', allowed: 404 }),
+    'GET /v1/openapi.json': () => ({ path: '/v1/openapi.json', allowed: 200 }),
+  };
+
+  it('covers every route', () => expect(Object.keys(requests).sort()).toEqual(API_ROUTES.map(routeKey).sort()));
+
+  const cases = API_ROUTES.flatMap((route) => (['none', 'ticketing', 'reviewer', 'auditor'] as const).map((who) => ({ route, who })));
+  it.each(cases)('$route.method $route.path as $who', async ({ route, who }) => {
+    const request = requests[routeKey(route)]!();
+    const res = await api.call(route.method, request.path, { token: who === 'none' ? undefined : TOKENS[who], body: request.body });
+    const expected = route.roles.length === 0 ? request.allowed : who === 'none' ? 401 : route.roles.includes(who) ? request.allowed : 403;
+    expect(res.status).toBe(expected);
+    if (res.status >= 400) {
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(ProblemSchema.strict().safeParse(res.body).success).toBe(true);
+    } else if (route.roles.length > 0) {
+      const schema: z.ZodType = OPERATIONS[routeKey(route)]!.responses[res.status]!.schema;
+      const parsed = schema.safeParse(res.body);
+      expect(parsed.success, parsed.error?.message).toBe(true);
+    }
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('answers a retried decision with the first response, once in the history, and says it is a replay', async () => {
+    const id = await openAndInvestigate('IDEM-1');
+    const headers = { 'idempotency-key': 'decide-IDEM-1' };
+    const first = await api.call('POST', `/v1/disputes/${id}/decision`, { token: TOKENS.reviewer, body: { action: 'ACCEPT' }, headers });
+    const retry = await api.call('POST', `/v1/disputes/${id}/decision`, { token: TOKENS.reviewer, body: { action: 'ACCEPT' }, headers });
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.body.history.filter((h: { status: string }) => h.status === 'DECIDED')).toHaveLength(1);
+    // Without the key the same request is a second decision: a conflict.
+    expect((await api.call('POST', `/v1/disputes/${id}/decision`, { token: TOKENS.reviewer, body: { action: 'ACCEPT' } })).status).toBe(409);
+  });
+
+  it('refuses the same key with another body (409, naming the header) and lets a failed request be retried', async () => {
+    const headers = { 'idempotency-key': 'open-IDEM-2' };
+    const bad = await api.call('POST', '/v1/disputes', { token: TOKENS.ticketing, body: { ...lotto.dispute, ticketId: 'IDEM-2', claim: 'NOPE' }, headers });
+    expect(bad.status).toBe(400);
+    const first = await api.call('POST', '/v1/disputes', { token: TOKENS.ticketing, body: { ...lotto.dispute, ticketId: 'IDEM-2' }, headers });
+    expect(first.status).toBe(202);
+    const other = await api.call('POST', '/v1/disputes', { token: TOKENS.ticketing, body: { ...lotto.dispute, ticketId: 'IDEM-3' }, headers });
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ type: '/problems/idempotency-key-reused', errors: [{ field: 'header.Idempotency-Key' }] });
+    // The original request, retried, still gets its first answer.
+    const again = await api.call('POST', '/v1/disputes', { token: TOKENS.ticketing, body: { ...lotto.dispute, ticketId: 'IDEM-2' }, headers });
+    expect(again.body.disputeId).toBe(first.body.disputeId);
+    await stack.drainInvestigations();
+  });
+});
+
+describe('events', () => {
+  it('publishes one event per RECOMMENDED and DECIDED transition, with stable ids', async () => {
+    await takeEvents();
+    const id = await openAndInvestigate('EVENTS-1');
+    await api.call('POST', `/v1/disputes/${id}/decision`, { token: TOKENS.reviewer, body: { action: 'OVERRIDE', outcome: 'CREDIT', creditAmount: { amountMinor: 1, currency: 'USD' }, reason: 'goodwill' } });
+    const events = (await takeEvents()).filter((e) => e.detail.disputeId === id);
+    expect(events.map((e) => e['detail-type'])).toEqual(['Dispute Recommended', 'Dispute Decided']);
+    expect(events[0]).toMatchObject({ source: 'dispute-pipeline', detail: { status: 'RECOMMENDED', ticketId: 'EVENTS-1', recommendation: { outcome: 'DENY' }, href: `/v1/disputes/${id}` } });
+    expect(events[1].detail).toMatchObject({ status: 'DECIDED', by: 'rita.reviewer', decision: { action: 'OVERRIDE', outcome: 'CREDIT', difference: { outcomeChanged: true } } });
+    expect(new Set(events.map((e) => e.detail.eventId)).size).toBe(2);
+    expect(await takeEvents()).toEqual([]);
+  });
+});
