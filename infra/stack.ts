@@ -19,7 +19,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { type KeyDef, QUEUES, type QueueKey, TABLES, type TableKey, dlqName } from '../lib/adapters/resources';
 import { DEFAULT_POLICY } from '../lib/domain/policy';
-import { API_ROUTES } from '../functions/api/routes';
+import { API_ROUTES, API_THROTTLE } from '../functions/api/routes';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -167,7 +167,7 @@ export class DisputePipelineStack extends Stack {
       httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { burstLimit: 100, rateLimit: 50 },
+      throttle: API_THROTTLE,
     });
     for (const route of API_ROUTES) {
       const open = route.roles.length === 0; // the OpenAPI document

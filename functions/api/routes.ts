@@ -23,3 +23,6 @@ export const API_ROUTES: ApiRoute[] = [
 ];
 
 export const routeKey = (route: Pick<ApiRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/** The stage's throttling (token bucket over all callers): deployed by CDK and played by the local HTTP server. */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };

@@ -6,11 +6,9 @@ import { DISPUTE_STATUSES, DecisionError, DecisionRequest, OpenDisputeRequest } 
 import { TTA_BIN_LABELS, hoursBetween, ratios, sumCounters, utcHour } from '../domain/stats';
 import { StatusConflictError, TicketConflictError, getDispute, listByAccount, listByStatus } from '../adapters/dispute-store';
 import { readStats } from '../adapters/stats-store';
-import * as auditStore from '../adapters/audit-store'; // TEMP
-const { getAuditReport, listAudits } = auditStore as any; // TEMP
+import { getAuditReport, listAudits } from '../adapters/audit-store';
 import { NotFoundError, decideDispute, openDispute, reinvestigateDispute } from '../disputes';
-import * as runAuditModule from '../run-audit'; // TEMP
-const { startAudit } = runAuditModule as any; // TEMP
+import { AuditRequestError, startAudit } from '../run-audit';
 import { enqueue } from '../adapters/queues';
 import type { Caller } from './auth';
 import { disputeExample, numberStatsExample, openDisputeExample, overrideExample, receivedDisputeExample } from './examples';
@@ -232,7 +230,13 @@ export const OPERATIONS: Record<string, Operation> = {
     responses: { 202: { description: 'started', schema: AuditReport, example: { ...auditExample, status: 'RUNNING', findings: [], summary: [] }, headers: { Location: 'the report' } } },
     problems: [413, 415],
     run: async ({ body }) => {
-      const report = await startAudit({ ...body, trigger: 'api' });
+      let report;
+      try {
+        report = await startAudit({ ...body, trigger: 'api' });
+      } catch (error) {
+        if (error instanceof AuditRequestError) throw new Problem(400, 'validation-failed', error.message, [{ field: `body.${error.field}`, reason: error.message }]);
+        throw error;
+      }
       await enqueue('auditRuns', { auditId: report.auditId });
       return json(202, report, { location: `/v1/audits/${report.auditId}` });
     },

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { E164, Money } from '../domain/cdr';
 import * as domain from '../domain/dispute';
+import * as audit from '../domain/audit';
+import { FINDING_TYPES } from '../domain/audit';
 import { DISPUTE_STATUSES, OUTCOMES, REASON_CODES } from '../domain/dispute';
 import { TTA_BIN_LABELS } from '../domain/stats';
 
@@ -167,6 +169,157 @@ export const AuditRequest = z
   .refine((b) => !b.from || !b.to || Date.parse(b.from) < Date.parse(b.to), { path: ['to'], message: 'must be after from' })
   .meta({ id: 'AuditRequest' });
 
-export const AuditReport = z.object({ auditId: z.string() }).loose().meta({ id: 'AuditReport' });
-export const AuditList = z.object({ items: z.array(AuditReport) }).meta({ id: 'AuditList' });
-export const auditExample = { auditId: '01JC3A0000AUDIT0000000000' };
+const Counters = z
+  .object({
+    attempts: z.number().int(),
+    answered: z.number().int(),
+    userFailures: z.number().int(),
+    callerAbandons: z.number().int(),
+    callerErrors: z.number().int(),
+    networkFailures: z.number().int(),
+    talkMillis: z.number().int(),
+    shortCalls: z.number().int(),
+    ttaHistogram: z.array(z.number().int()).describe('answered calls per time-to-answer bin: [0,1) [1,3) [3,6) [6,12) [12,24) [24,inf) s'),
+  })
+  .meta({ id: 'ConnectCounters' });
+const AccountCharges = z.object({ accountId: z.string(), calls: z.number().int(), charged: MoneySchema });
+const Monies = z.array(MoneySchema).describe('per currency');
+
+const Finding = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.enum(['BILLED_UNANSWERED', 'OVERBILLED_DURATION']),
+      accountId: z.string(),
+      credit: MoneySchema,
+      charged: MoneySchema,
+      calls: z.array(
+        z.object({
+          callId: z.string(),
+          source: z.string(),
+          calledNumber: z.string(),
+          startedAt: Instant,
+          answered: z.boolean(),
+          billedSeconds: z.number().int(),
+          expectedBilledSeconds: z.number().int(),
+          charge: MoneySchema,
+          creditMinor: z.number().int(),
+        }),
+      ),
+    }),
+    z.object({ type: z.literal('NETWORK_DEGRADATION'), calledNumber: z.string(), hour: Instant, attempts: z.number().int(), ner: Ratio, baselineNer: Ratio, accounts: z.array(AccountCharges), charged: Monies }),
+    z.object({ type: z.literal('FALSE_ANSWER_SUSPECTED'), calledNumber: z.string(), answered: z.number().int(), scr: Ratio, subSecondAnswers: Ratio, accounts: z.array(AccountCharges), charged: Monies }),
+    z.object({
+      type: z.literal('STATS_DRIFT'),
+      calledNumber: z.string(),
+      hour: Instant,
+      stored: Counters.nullable(),
+      recounted: Counters,
+      differences: z.array(z.string()),
+      lastIngestedAt: Instant.optional(),
+      repair: z.enum(['REPAIRED', 'CHANGED_SINCE_READ', 'UNSETTLED']).optional(),
+    }),
+    z.object({
+      type: z.literal('REVIEW_OVERDUE'),
+      disputeId: z.string(),
+      accountId: z.string(),
+      claim: z.enum(['NEVER_CONNECTED', 'WRONG_DURATION']),
+      origin: z.enum(['TICKET', 'AUDIT']),
+      openedAt: Instant,
+      recommendedAt: Instant,
+      hoursWaiting: z.number(),
+      outcome: Outcome.optional(),
+      creditAmount: MoneySchema.optional(),
+    }),
+    z.object({
+      type: z.literal('REVIEWER_CONSISTENCY'),
+      reviewer: z.string(),
+      decisions: z.number().int(),
+      accepted: z.number().int(),
+      overridden: z.number().int(),
+      overrideRate: Ratio,
+      teamOverrideRate: Ratio,
+      outcomeChanged: z.number().int(),
+      outcomes: z.partialRecord(Outcome, z.number().int()),
+      credited: Monies,
+      creditDelta: z.array(z.object({ amountMinor: z.number().int(), currency: z.string() })).describe('decided minus recommended credit, per currency'),
+    }),
+    z.object({ type: z.literal('REJECTED_INPUT'), reason: z.string(), rejects: z.number().int(), open: z.number().int(), replayed: z.number().int(), sources: z.array(z.object({ source: z.string(), rejects: z.number().int() })) }),
+  ])
+  .meta({ id: 'Finding' });
+
+const auditFields = {
+  auditId: z.string(),
+  trigger: z.enum(['schedule', 'api', 'cli']),
+  period: z.object({ from: Instant, to: Instant }).describe('whole UTC hours, from inclusive, to exclusive'),
+  repair: z.boolean(),
+  status: z.enum(['RUNNING', 'COMPLETED', 'FAILED']),
+  startedAt: Instant,
+  finishedAt: Instant.optional(),
+  failure: z.string().optional(),
+  policyVersion: z.string().optional(),
+  progress: z.object({ hours: z.number().int(), hoursDone: z.number().int(), groups: z.number().int(), groupsDone: z.number().int() }),
+  cdrsExamined: z.number().int(),
+  summary: z.array(
+    z.object({
+      type: z.enum(FINDING_TYPES),
+      findings: z.number().int(),
+      count: z.number().int(),
+      unit: z.enum(['calls', 'buckets', 'disputes', 'decisions', 'rejects']),
+      accounts: z.number().int().optional(),
+      totals: Monies,
+    }),
+  ),
+  disputes: z
+    .array(
+      z.object({
+        accountId: z.string(),
+        claim: z.enum(['NEVER_CONNECTED', 'WRONG_DURATION']),
+        currency: z.string(),
+        opened: z.array(z.object({ disputeId: z.string(), ticketId: z.string(), calls: z.number().int(), created: z.boolean() })),
+        alreadyDisputed: z.number().int(),
+      }),
+    )
+    .describe('the disputes (origin AUDIT) opened for accounts with billing errors'),
+};
+
+export const AuditReport = z.object({ ...auditFields, findings: z.array(Finding) }).meta({ id: 'AuditReport' });
+export const AuditHeader = z.object(auditFields).meta({ id: 'AuditHeader' });
+export const AuditList = z.object({ items: z.array(AuditHeader).describe('newest first') }).meta({ id: 'AuditList' });
+
+const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
+export const auditExample: audit.AuditReport = {
+  auditId: '01JC3A7K2M9N8P7Q6R5S4T3V2W',
+  trigger: 'schedule',
+  period: { from: '2026-11-04T00:00:00.000Z', to: '2026-11-05T00:00:00.000Z' },
+  repair: false,
+  status: 'COMPLETED',
+  startedAt: '2026-11-05T00:00:04.120Z',
+  finishedAt: '2026-11-05T00:03:41.902Z',
+  policyVersion: 'v1',
+  progress: { hours: 24, hoursDone: 24, groups: 8, groupsDone: 8 },
+  cdrsExamined: 1_000_000,
+  summary: [
+    { type: 'BILLED_UNANSWERED', findings: 1, count: 1, unit: 'calls', accounts: 1, totals: [USD(40)] },
+    { type: 'STATS_DRIFT', findings: 1, count: 1, unit: 'buckets', totals: [] },
+  ],
+  disputes: [{ accountId: 'ACC-2040', claim: 'NEVER_CONNECTED', currency: 'USD', opened: [{ disputeId: '01JC3A9Z0000000000000000AA', ticketId: 'AUDIT-ACC-2040-NEVER_CONNECTED-3f9a', calls: 1, created: true }], alreadyDisputed: 0 }],
+  findings: [
+    {
+      type: 'BILLED_UNANSWERED',
+      accountId: 'ACC-2040',
+      credit: USD(40),
+      charged: USD(40),
+      calls: [{ callId: 'sw2-88121', source: 'sw2', calledNumber: '+13125550188', startedAt: '2026-11-04T14:10:00.000Z', answered: false, billedSeconds: 60, expectedBilledSeconds: 0, charge: USD(40), creditMinor: 40 }],
+    },
+    {
+      type: 'STATS_DRIFT',
+      calledNumber: '+13125550188',
+      hour: '2026-11-04T14:00:00.000Z',
+      stored: { attempts: 11, answered: 6, userFailures: 1, callerAbandons: 0, callerErrors: 0, networkFailures: 4, talkMillis: 250_000, shortCalls: 1, ttaHistogram: [0, 2, 3, 1, 0, 0] },
+      recounted: { attempts: 12, answered: 6, userFailures: 1, callerAbandons: 0, callerErrors: 0, networkFailures: 5, talkMillis: 250_000, shortCalls: 1, ttaHistogram: [0, 2, 3, 1, 0, 0] },
+      differences: ['attempts', 'networkFailures'],
+    },
+  ],
+};
+
+check<Same<z.infer<typeof AuditReport>, audit.AuditReport>>(true);

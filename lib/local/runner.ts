@@ -5,7 +5,7 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { newSqsClient } from '../adapters/aws';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { API_ROUTES, routeKey } from '../../functions/api/routes';
+import { API_ROUTES, API_THROTTLE, routeKey } from '../../functions/api/routes';
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -136,8 +136,19 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 /** An HTTP server that turns requests into API Gateway HTTP API payload v2 events, matched by the stack's routes. */
-export function startHttpApi(handler: ApiHandler, port: number, host = '127.0.0.1'): Promise<Server> {
+export function startHttpApi(handler: ApiHandler, port: number, options: { host?: string; throttle?: typeof API_THROTTLE } = {}): Promise<Server> {
+  // The stage's token bucket: API Gateway answers 429 itself, before the function runs, with this body.
+  const throttle = options.throttle ?? API_THROTTLE;
+  let tokens = throttle.burstLimit;
+  let refilledAt = Date.now();
   const server = createServer(async (req, res) => {
+    tokens = Math.min(throttle.burstLimit, tokens + ((Date.now() - refilledAt) / 1000) * throttle.rateLimit);
+    refilledAt = Date.now();
+    if (tokens < 1) {
+      res.writeHead(429, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ message: 'Too Many Requests' }));
+    }
+    tokens -= 1;
     const url = new URL(req.url ?? '/', 'http://local');
     const method = req.method ?? 'GET';
     const match = TEMPLATES.map((t) => ({ t, m: t.pattern.exec(url.pathname) })).find(({ t, m }) => m && t.route.method === method);
@@ -175,5 +186,5 @@ export function startHttpApi(handler: ApiHandler, port: number, host = '127.0.0.
       res.end(JSON.stringify({ type: '/problems/internal', title: 'Internal Server Error', status: 500 }));
     }
   });
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+  return new Promise((resolve) => server.listen(port, options.host ?? '127.0.0.1', () => resolve(server)));
 }

@@ -8,6 +8,7 @@ import { provisionLocalStack } from './stack';
 import { readCdrLines, sendCdrs } from './ingest-file';
 import type { Dispute } from '../domain/dispute';
 import { formatMoney } from '../domain/explain';
+import { enqueue } from '../adapters/queues';
 
 const DEMO = join(ROOT, 'test', 'fixtures', 'scenarios', 'auto-attendant-never-connected');
 
@@ -61,7 +62,11 @@ async function main() {
 
   pollers = stack.startPollers();
   const auditMinutes = Number(process.env.AUDIT_INTERVAL_MINUTES ?? 60);
-  auditTimer = setInterval(() => stack.handlers.audit({ source: 'schedule' }, {} as never).catch((e: Error) => console.error(`audit failed: ${e.message}`)), auditMinutes * 60_000);
+  // The local schedule: what EventBridge Scheduler sends to the audit-runs queue, on an interval; the poller runs it.
+  auditTimer = setInterval(
+    () => enqueue('auditRuns', { start: { trigger: 'schedule', scheduledAt: new Date().toISOString() } }).catch((e: Error) => console.error(`audit schedule failed: ${e.message}`)),
+    auditMinutes * 60_000,
+  );
 
   console.log(`
 The API is at ${apiUrl} (tokens in lib/local/tokens.json; ticketing: ${ticketingToken}, reviewer: ${reviewerToken}, auditor: ${auditorToken}).
@@ -69,8 +74,9 @@ The API is at ${apiUrl} (tokens in lib/local/tokens.json; ticketing: ${ticketing
   curl -s -H 'authorization: Bearer ${reviewerToken}' '${apiUrl}/v1/disputes?status=RECOMMENDED'
   curl -s -H 'authorization: Bearer ${reviewerToken}' '${apiUrl}/v1/numbers/%2B16145550123/stats?from=2026-10-27T00:00:00Z&to=2026-11-06T00:00:00Z&granularity=day'
   npx disputes show ${opened.disputeId}
-  npx disputes ingest FILE.jsonl     npx disputes open --help
-The SQS pollers run every second; the audit runs every ${auditMinutes} min (AUDIT_INTERVAL_MINUTES). Ctrl-C stops everything.`);
+  npx disputes queue      npx disputes decide ${opened.disputeId} --accept      npx disputes history ${dispute.accountId}
+  npx disputes audit      npx disputes ingest FILE.jsonl      npx disputes --help
+The SQS pollers run every second; the audit runs every ${auditMinutes} min (AUDIT_INTERVAL_MINUTES); dispute events go to the queue local-dispute-events. Ctrl-C stops everything.`);
   if (process.env.START_EXIT_AFTER_DEMO === '1') await shutdown();
 }
 

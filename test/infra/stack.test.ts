@@ -75,7 +75,7 @@ describe('SQS queues', () => {
 
   it('every queue, dead-letter queues included, denies requests without TLS', () => {
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues.length).toBe(Object.keys(QUEUES).length * 2 + 1); // each queue, its DLQ, and the audit schedule's DLQ
+    expect(queues.length).toBe(Object.keys(QUEUES).length * 2 + 2); // each queue, its DLQ, the audit schedule's and the event publisher's DLQ
     const policies = ofType('AWS::SQS::QueuePolicy').map(([, r]) => r.Properties);
     for (const [id] of queues) {
       const statements = policies.filter((p) => p.Queues.some((q: any) => q.Ref === id)).flatMap((p) => p.PolicyDocument.Statement);
@@ -107,7 +107,7 @@ describe('Lambda functions', () => {
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dispute-pipeline/policy', Value: JSON.stringify(DEFAULT_POLICY) });
   });
 
-  const sqsMappings = () => ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn).includes('Queue'));
+  const sqsMappings = () => ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => resources[m.Properties.EventSourceArn['Fn::GetAtt']?.[0]]?.Type === 'AWS::SQS::Queue');
 
   it('every event source (each queue and the Disputes stream) reports partial batch failures', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');

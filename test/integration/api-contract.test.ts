@@ -152,6 +152,22 @@ describe('Idempotency-Key', () => {
   });
 });
 
+describe('throttling', () => {
+  it('answers 429 once the stage token bucket is empty, as API Gateway does, and recovers', async () => {
+    const throttled = await stack.startApi({ rateLimit: 5, burstLimit: 3 });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await throttled.call('GET', '/v1/openapi.json')).status);
+      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(statuses).toContain(429);
+      await new Promise((r) => setTimeout(r, 450));
+      expect((await throttled.call('GET', '/v1/openapi.json')).status).toBe(200);
+    } finally {
+      await throttled.close();
+    }
+  });
+});
+
 describe('events', () => {
   it('publishes one event per RECOMMENDED and DECIDED transition, with stable ids', async () => {
     await takeEvents();

@@ -104,18 +104,30 @@ describe('GET /v1/numbers/{e164}/stats', () => {
     expect(total.asr.value).toBeCloseTo(total.answered / total.attempts, 10);
     expect(total.asr.interval.low).toBeLessThan(total.asr.value);
     expect(total.asr.interval.high).toBeGreaterThan(total.asr.value);
-    expect((await api.call('GET', '/v1/numbers/12345/stats', { token: 'test-reviewer' })).body.errors[0].field).toBe('path');
+    expect((await api.call('GET', '/v1/numbers/12345/stats', { token: 'test-reviewer' })).body.errors[0].field).toBe('path.e164');
   });
 });
 
 describe('audit', () => {
-  it('finds the charged unanswered calls of the period and stores the report', async () => {
+  it('starts asynchronously (202, RUNNING), finishes through the audit-runs queue, and lists the report', async () => {
     const res = await api.call('POST', '/v1/audits', { token: 'test-auditor', body: { from: '2026-10-27T00:00:00Z', to: '2026-11-01T00:00:00Z' } });
-    expect(res.status).toBe(201);
-    const finding = res.body.findings.find((f: { accountId: string }) => f.accountId === 'acct-charged-no-answer');
-    expect(finding).toMatchObject({ type: 'BILLED_UNANSWERED', total: { amountMinor: 45, currency: 'USD' } });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(`/v1/audits/${res.body.auditId}`);
+    expect(res.body.status).toBe('RUNNING');
+    await stack.drainAuditRuns();
     const stored = await api.call('GET', `/v1/audits/${res.body.auditId}`, { token: 'test-auditor' });
-    expect(stored.body).toEqual(res.body);
+    expect(stored.body.status).toBe('COMPLETED');
+    const finding = stored.body.findings.find((f: { type: string; accountId: string }) => f.type === 'BILLED_UNANSWERED' && f.accountId === 'acct-charged-no-answer');
+    expect(finding).toMatchObject({ credit: { amountMinor: 45, currency: 'USD' } });
+    const listed = await api.call('GET', '/v1/audits?limit=5', { token: 'test-auditor' });
+    expect(listed.body.items[0]).toMatchObject({ auditId: res.body.auditId, status: 'COMPLETED' });
+    expect(listed.body.items[0].findings).toBeUndefined();
     expect((await api.call('GET', `/v1/audits/${res.body.auditId}`, { token: 'test-reviewer' })).status).toBe(403);
+  });
+
+  it('names a bad period', async () => {
+    const res = await api.call('POST', '/v1/audits', { token: 'test-auditor', body: { from: '2026-10-27T00:00:00Z' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'body.to', reason: 'give both from and to, or neither' }]);
   });
 });

@@ -11,8 +11,9 @@ export async function testStack(options: { visibilityTimeoutSeconds?: number } =
   return {
     ...stack,
     sendCdrs,
-    async startApi() {
-      const server = await startHttpApi(stack.handlers.api, 0);
+    /** The test client sends bursts the deployed stage would throttle; only the throttling test asks for the real limits. */
+    async startApi(throttle = { rateLimit: 10_000, burstLimit: 10_000 }) {
+      const server = await startHttpApi(stack.handlers.api, 0, { throttle });
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
         const headers: Record<string, string> = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers };
