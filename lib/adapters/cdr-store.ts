@@ -1,6 +1,6 @@
 // CDRs in DynamoDB: stored once per `source` + `callId`, queried by account window, by call id and by hour.
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import pLimit from 'p-limit';
 import { canonicalJson } from '../domain/canonical';
@@ -34,17 +34,21 @@ export function toCdr(item: Record<string, unknown>): Cdr {
 
 export type StoreResult = { status: 'new'; cdr: Cdr } | { status: 'duplicate'; cdr: Cdr } | { status: 'conflict'; cdr: Cdr; existing: Cdr };
 
-export async function storeCdr(cdr: Cdr, flags: CdrFlag[], now = new Date()): Promise<StoreResult> {
-  const hour = utcHour(cdr.startedAt);
-  const item = {
+/** A CDR as stored: its fields plus the index keys, when it was stored and when it expires. */
+export function cdrItem(cdr: Cdr, flags: CdrFlag[], now = new Date()): Record<string, unknown> {
+  return {
     ...cdr,
     flags: flags.length > 0 ? flags : undefined,
     startedAtUtc: utc(cdr.startedAt),
     destinationStartedAt: `${cdr.calledNumber}#${utc(cdr.startedAt)}`,
-    hourShard: hourShardKey(hour, shardOf(cdrKey(cdr))),
+    hourShard: hourShardKey(utcHour(cdr.startedAt), shardOf(cdrKey(cdr))),
     ingestedAt: now.toISOString(),
     expiresAt: Math.floor(Date.parse(cdr.startedAt) / 1000) + RETENTION_DAYS * 86_400,
   };
+}
+
+export async function storeCdr(cdr: Cdr, flags: CdrFlag[], now = new Date()): Promise<StoreResult> {
+  const item = cdrItem(cdr, flags, now);
   try {
     const out = await documentClient().send(
       new PutCommand({
@@ -106,4 +110,60 @@ export async function cdrsInHour(hour: string): Promise<Cdr[]> {
     ),
   );
   return shards.flat().map(toCdr);
+}
+
+/** One page of an hour-shard, with when each CDR was stored (same order). */
+export interface CdrPage {
+  cdrs: Cdr[];
+  ingestedAt: (string | undefined)[];
+}
+
+// The audit reads only what it uses: the CDR's own fields and when it was stored.
+const PAGE_FIELDS = [...CDR_FIELDS, 'ingestedAt'];
+const PAGE_PROJECTION = {
+  ProjectionExpression: PAGE_FIELDS.map((_, i) => `#f${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(PAGE_FIELDS.map((f, i) => [`#f${i}`, f])),
+};
+
+/**
+ * One shard of one UTC hour of CDRs, a page at a time (the audit's reader): memory holds a page, not the hour.
+ * The next page is requested while the caller works on the current one.
+ */
+export async function* cdrPagesInHourShard(hour: string, shard: number, pageSize?: number): AsyncGenerator<CdrPage> {
+  const fetch = (ExclusiveStartKey: Record<string, unknown> | undefined) =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: tableName('cdrs'),
+        IndexName: 'byHour',
+        KeyConditionExpression: 'hourShard = :h',
+        ExpressionAttributeValues: { ':h': hourShardKey(hour, shard) },
+        ...PAGE_PROJECTION,
+        Limit: pageSize,
+        ExclusiveStartKey,
+      }),
+    );
+  let next: ReturnType<typeof fetch> | undefined = fetch(undefined);
+  while (next) {
+    const page: Awaited<ReturnType<typeof fetch>> = await next;
+    next = page.LastEvaluatedKey ? fetch(page.LastEvaluatedKey) : undefined;
+    // A caller that stops early leaves the prefetch behind: it must not become an unhandled rejection.
+    next?.catch(() => undefined);
+    const items = page.Items ?? [];
+    yield { cdrs: items.map(toCdr), ingestedAt: items.map((item) => (typeof item.ingestedAt === 'string' ? item.ingestedAt : undefined)) };
+  }
+}
+
+/**
+ * Writes CDRs without the duplicate check, 25 to a request (the benchmark's loader: it fills a day fast).
+ * Ingest never uses this: it must see duplicates and conflicts.
+ */
+export async function putCdrsUnchecked(cdrs: Cdr[], now = new Date()): Promise<void> {
+  for (let i = 0; i < cdrs.length; i += 25) {
+    let requests: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = cdrs.slice(i, i + 25).map((cdr) => ({ PutRequest: { Item: cdrItem(cdr, [], now) } }));
+    for (let attempt = 0; requests && requests.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      const out = await documentClient().send(new BatchWriteCommand({ RequestItems: { [tableName('cdrs')]: requests } }));
+      requests = out.UnprocessedItems?.[tableName('cdrs')] as typeof requests;
+    }
+  }
 }

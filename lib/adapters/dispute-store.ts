@@ -126,3 +126,36 @@ export async function listByAccount(accountId: string): Promise<Dispute[]> {
   });
   return items.map(fromItem);
 }
+
+// The audit's reads: the queue's old end and the decisions of a period. They project what the audit uses and leave
+// the recommendation's call list (the bulk of a dispute) behind.
+const AUDIT_PROJECTION = {
+  ProjectionExpression: 'disputeId, accountId, claim, origin, openedAt, #status, history, decision, recommendation.outcome, recommendation.creditAmount, recommendation.generatedAt',
+};
+
+/** RECOMMENDED disputes opened before `before` (ISO-8601 UTC), oldest first, without their call assessments. */
+export async function recommendedOpenedBefore(before: string): Promise<Dispute[]> {
+  const items = await queryAll({
+    TableName: tableName('disputes'),
+    IndexName: 'byStatus',
+    KeyConditionExpression: '#status = :s AND openedAtId < :before',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':s': 'RECOMMENDED', ':before': new Date(before).toISOString() },
+    ...AUDIT_PROJECTION,
+  });
+  return items.map(fromItem);
+}
+
+/** DECIDED disputes opened in [from, to) (ISO-8601), without their call assessments. */
+export async function decidedOpenedBetween(from: string, to: string): Promise<Dispute[]> {
+  const items = await queryAll({
+    TableName: tableName('disputes'),
+    IndexName: 'byStatus',
+    KeyConditionExpression: '#status = :s AND openedAtId BETWEEN :lo AND :hi',
+    ExpressionAttributeNames: { '#status': 'status' },
+    // openedAtId is `openedAt#disputeId`: every id sorts after the bare instant and before instant + '~'.
+    ExpressionAttributeValues: { ':s': 'DECIDED', ':lo': new Date(from).toISOString(), ':hi': `${new Date(Date.parse(to) - 1).toISOString()}~` },
+    ...AUDIT_PROJECTION,
+  });
+  return items.map(fromItem);
+}

@@ -220,3 +220,65 @@ export async function getRun(runId: string): Promise<RunCounts & { total: number
   for (const [key, value] of Object.entries(item)) if (key.startsWith(REASON_ATTR)) counts.byReason[key.slice(REASON_ATTR.length)] = Number(value);
   return { ...counts, total: counts.accepted + counts.duplicates + counts.conflicts + counts.rejected };
 }
+
+/** What the audit counts of a reject. */
+export type RejectSummary = Pick<Reject, 'rejectId' | 'kind' | 'source' | 'reasons' | 'status' | 'receivedAt'>;
+
+/**
+ * Rejects received in [from, to) (instants as ISO-8601 UTC), page by page, for the audit. A parallel Scan: the
+ * table has no index by time and a reject's `source` is whatever the bad record said, so there is no set of
+ * partitions to query. Its cost grows with the table (400 days of rejects), not with the period; rejects are a
+ * small fraction of traffic, which keeps that affordable for a daily audit. A `byDay` index would make it a query.
+ */
+export async function* rejectsReceivedBetween(from: string, to: string, segments = 4): AsyncGenerator<RejectSummary[]> {
+  const lo = new Date(from).toISOString();
+  const hi = new Date(to).toISOString();
+  const queue: RejectSummary[][] = [];
+  let pending = segments;
+  let wake: (() => void) | undefined;
+  let failure: unknown;
+  const scanSegment = async (segment: number) => {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient().send(
+        new ScanCommand({
+          TableName: tableName('rejects'),
+          Segment: segment,
+          TotalSegments: segments,
+          FilterExpression: 'receivedAt >= :lo AND receivedAt < :hi AND NOT begins_with(rejectId, :run)',
+          ProjectionExpression: 'rejectId, kind, #src, reasons, problems, #st, receivedAt',
+          ExpressionAttributeNames: { '#src': 'source', '#st': 'status' },
+          ExpressionAttributeValues: { ':lo': lo, ':hi': hi, ':run': RUN_PREFIX },
+          ExclusiveStartKey,
+        }),
+      );
+      const items = (page.Items ?? []) as (Reject & { reasons?: string[] })[];
+      queue.push(items.map((r) => ({ rejectId: r.rejectId, kind: r.kind, source: r.source, reasons: r.reasons ?? reasonKeys(r.kind, r.problems ?? []), status: r.status, receivedAt: r.receivedAt })));
+      wake?.();
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  };
+  for (let s = 0; s < segments; s++) {
+    scanSegment(s).then(
+      () => {
+        pending--;
+        wake?.();
+      },
+      (error) => {
+        failure ??= error;
+        pending--;
+        wake?.();
+      },
+    );
+  }
+  for (;;) {
+    if (failure) throw failure;
+    const page = queue.shift();
+    if (page) {
+      yield page;
+      continue;
+    }
+    if (pending === 0) return;
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+}

@@ -1,5 +1,6 @@
 // Connect statistics in DynamoDB: one item per destination per UTC hour, incremented with ADD per batch.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { type ConnectCounters, type StatsBucket, TTA_BIN_LABELS, emptyCounters, utcHour } from '../domain/stats';
 import { documentClient, queryAll, recordConsumed, tableName } from './aws';
@@ -73,3 +74,48 @@ export async function readStats(calledNumber: string, from: string, to: string):
   return items.map(fromItem);
 }
 
+/**
+ * The audit's repair: overwrites a bucket with its recount, but only if it still holds what the audit read
+ * (`expected`, null for no bucket), so an ADD that ingest made since is never lost. A bucket that already holds
+ * the recount (a repair repeated after a crash) counts as repaired.
+ */
+export async function repairBucket(bucket: StatsBucket, expected: ConnectCounters | null): Promise<'REPAIRED' | 'CHANGED_SINCE_READ'> {
+  const values = counterValues(bucket.counters);
+  const names: Record<string, string> = {};
+  const exprValues: Record<string, unknown> = {};
+  const sets: string[] = [];
+  Object.entries(values).forEach(([name, v], i) => {
+    names[`#a${i}`] = name;
+    exprValues[`:v${i}`] = v;
+    sets.push(`#a${i} = :v${i}`);
+  });
+  let condition = 'attribute_not_exists(calledNumber)';
+  if (expected) {
+    // ADD writes only non-zero counters: a zero may be a missing attribute.
+    condition = Object.entries(counterValues(expected))
+      .map(([name, v]) => {
+        const i = Object.keys(values).indexOf(name);
+        exprValues[`:e${i}`] = v;
+        return v === 0 ? `(attribute_not_exists(#a${i}) OR #a${i} = :e${i})` : `#a${i} = :e${i}`;
+      })
+      .join(' AND ');
+  }
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('connectStats'),
+        Key: { calledNumber: bucket.calledNumber, hour: bucket.hour },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: exprValues,
+      }),
+    );
+    return 'REPAIRED';
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const out = await documentClient().send(new GetCommand({ TableName: tableName('connectStats'), Key: { calledNumber: bucket.calledNumber, hour: bucket.hour }, ConsistentRead: true }));
+    const now = out.Item ? counterValues(fromItem(out.Item).counters) : undefined;
+    return now && Object.entries(values).every(([name, v]) => now[name] === v) ? 'REPAIRED' : 'CHANGED_SINCE_READ';
+  }
+}

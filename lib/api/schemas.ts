@@ -205,6 +205,8 @@ const Finding = z
           creditMinor: z.number().int(),
         }),
       ),
+      disputes: z.array(z.object({ disputeId: z.string(), ticketId: z.string(), calls: z.number().int(), created: z.boolean() })).describe('the disputes (origin AUDIT) opened for these calls'),
+      alreadyDisputed: z.number().int().describe("calls left out because a dispute of the account already covers them"),
     }),
     z.object({ type: z.literal('NETWORK_DEGRADATION'), calledNumber: z.string(), hour: Instant, attempts: z.number().int(), ner: Ratio, baselineNer: Ratio, accounts: z.array(AccountCharges), charged: Monies }),
     z.object({ type: z.literal('FALSE_ANSWER_SUSPECTED'), calledNumber: z.string(), answered: z.number().int(), scr: Ratio, subSecondAnswers: Ratio, accounts: z.array(AccountCharges), charged: Monies }),
@@ -270,16 +272,8 @@ const auditFields = {
     }),
   ),
   disputes: z
-    .array(
-      z.object({
-        accountId: z.string(),
-        claim: z.enum(['NEVER_CONNECTED', 'WRONG_DURATION']),
-        currency: z.string(),
-        opened: z.array(z.object({ disputeId: z.string(), ticketId: z.string(), calls: z.number().int(), created: z.boolean() })),
-        alreadyDisputed: z.number().int(),
-      }),
-    )
-    .describe('the disputes (origin AUDIT) opened for accounts with billing errors'),
+    .object({ opened: z.number().int(), accounts: z.number().int(), calls: z.number().int(), alreadyDisputed: z.number().int() })
+    .describe('the disputes (origin AUDIT) this audit opened for accounts with billing errors'),
 };
 
 export const AuditReport = z.object({ ...auditFields, findings: z.array(Finding) }).meta({ id: 'AuditReport' });
@@ -302,7 +296,7 @@ export const auditExample: audit.AuditReport = {
     { type: 'BILLED_UNANSWERED', findings: 1, count: 1, unit: 'calls', accounts: 1, totals: [USD(40)] },
     { type: 'STATS_DRIFT', findings: 1, count: 1, unit: 'buckets', totals: [] },
   ],
-  disputes: [{ accountId: 'ACC-2040', claim: 'NEVER_CONNECTED', currency: 'USD', opened: [{ disputeId: '01JC3A9Z0000000000000000AA', ticketId: 'AUDIT-ACC-2040-NEVER_CONNECTED-3f9a', calls: 1, created: true }], alreadyDisputed: 0 }],
+  disputes: { opened: 1, accounts: 1, calls: 1, alreadyDisputed: 0 },
   findings: [
     {
       type: 'BILLED_UNANSWERED',
@@ -310,6 +304,8 @@ export const auditExample: audit.AuditReport = {
       credit: USD(40),
       charged: USD(40),
       calls: [{ callId: 'sw2-88121', source: 'sw2', calledNumber: '+13125550188', startedAt: '2026-11-04T14:10:00.000Z', answered: false, billedSeconds: 60, expectedBilledSeconds: 0, charge: USD(40), creditMinor: 40 }],
+      disputes: [{ disputeId: '01JC3A9Z0000000000000000AA', ticketId: 'AUDIT-ACC-2040-NEVER_CONNECTED-3f9a', calls: 1, created: true }],
+      alreadyDisputed: 0,
     },
     {
       type: 'STATS_DRIFT',

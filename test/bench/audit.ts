@@ -1,0 +1,141 @@
+// Audit benchmark: generated days of CDRs on the local emulators, audited by the real audit code. Prints CDRs per
+// second, peak memory, a projection for 1,000,000 CDRs a day, and the ratio of times for two sizes (linearity).
+// CDRs are loaded straight into the table (BatchWrite) and their statistics with the ingest's own bucketize +
+// addToStats, so the load does not dominate; a few billing errors and corrupted buckets are planted and checked.
+//   AUDIT_BENCH_CDRS (40000): the larger day; the smaller day has half as many.
+//   npx tsx test/bench/audit.ts
+import { performance } from 'node:perf_hooks';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
+import { documentClient } from '../../lib/adapters/aws';
+import { putCdrsUnchecked } from '../../lib/adapters/cdr-store';
+import { TABLES } from '../../lib/adapters/resources';
+import { addToStats } from '../../lib/adapters/stats-store';
+import type { AuditReport } from '../../lib/domain/audit';
+import { type Cdr, isAnswered, parseCdr } from '../../lib/domain/cdr';
+import { bucketize } from '../../lib/domain/stats';
+import { startEmulators } from '../../lib/local/emulators';
+import { provisionLocalStack } from '../../lib/local/stack';
+import { generateDay, prng } from './traffic';
+
+const CDRS = Number(process.env.AUDIT_BENCH_CDRS ?? 40_000);
+if (!Number.isInteger(CDRS) || CDRS < 1000) throw new Error('AUDIT_BENCH_CDRS must be an integer >= 1000');
+const LAMBDA_WORK_SECONDS = 900 - 60; // the longest invocation, less the audit's safety margin
+const seconds = (since: number) => (performance.now() - since) / 1000;
+const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+
+/** A day of traffic with a few billing errors planted: 1 in 1000 calls charged unanswered or billed a minute too long. */
+function day(cdrs: number, date: string, seed: number): { cdrs: Cdr[]; billedUnanswered: number; overbilled: number } {
+  const rand = prng(seed);
+  let billedUnanswered = 0;
+  let overbilled = 0;
+  const out = generateDay({ cdrs, day: date, seed }).map((raw) => {
+    const parsed = parseCdr(raw);
+    if (!parsed.ok) throw new Error(`generated CDR is invalid: ${JSON.stringify(parsed.problems)}`);
+    const cdr = parsed.cdr;
+    if (rand() >= 0.001) return cdr;
+    if (!isAnswered(cdr)) {
+      billedUnanswered++;
+      return { ...cdr, billedSeconds: 60, charge: { amountMinor: 3, currency: cdr.charge.currency } };
+    }
+    if (cdr.billedSeconds === 0) return cdr;
+    overbilled++;
+    const perSecond = cdr.charge.amountMinor / cdr.billedSeconds;
+    return { ...cdr, billedSeconds: cdr.billedSeconds + 60, charge: { amountMinor: Math.round(perSecond * (cdr.billedSeconds + 60)), currency: cdr.charge.currency } };
+  });
+  return { cdrs: out, billedUnanswered, overbilled };
+}
+
+async function load(cdrs: Cdr[]): Promise<void> {
+  const limit = pLimit(16);
+  const chunks: Cdr[][] = [];
+  for (let i = 0; i < cdrs.length; i += 500) chunks.push(cdrs.slice(i, i + 500));
+  await Promise.all(chunks.map((chunk) => limit(() => putCdrsUnchecked(chunk))));
+  await addToStats(bucketize(cdrs), 32);
+}
+
+/** Runs the audit of one day and samples the heap while it runs. */
+async function audit(date: string, runAudit: typeof import('../../lib/run-audit').runAudit): Promise<{ report: AuditReport; seconds: number; peakHeapMb: number; heapGrowthMb: number }> {
+  global.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 50);
+  const t = performance.now();
+  const from = `${date}T00:00:00.000Z`;
+  const to = new Date(Date.parse(from) + 86_400_000).toISOString();
+  const report = await runAudit({ from, to, trigger: 'cli' });
+  const elapsed = seconds(t);
+  clearInterval(sampler);
+  return { report, seconds: elapsed, peakHeapMb: mb(peak), heapGrowthMb: mb(peak - before) };
+}
+
+async function main(): Promise<boolean> {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const emulators = await startEmulators();
+  try {
+    const stack = await provisionLocalStack(emulators, 'bench-audit-');
+    const { runAudit } = await import('../../lib/run-audit');
+    const sizes = [
+      { date: '2026-11-01', cdrs: Math.floor(CDRS / 2), seed: 101 },
+      { date: '2026-11-02', cdrs: CDRS, seed: 202 },
+    ];
+    // Warm-up: an empty day, so the first measured audit does not pay for loading and compiling the code.
+    await audit('2026-10-20', runAudit);
+    const results = [];
+    for (const size of sizes) {
+      let planted: ReturnType<typeof day> | undefined = day(size.cdrs, size.date, size.seed);
+      const t = performance.now();
+      await load(planted.cdrs);
+      const loadSeconds = seconds(t);
+      // Three buckets counted wrong, as a lost or doubled ingest would leave them.
+      const victims = bucketize(planted.cdrs).slice(0, 3);
+      const expected = { billedUnanswered: planted.billedUnanswered, overbilled: planted.overbilled };
+      // The generated day is no longer needed: the heap measured during the audit is the audit's.
+      planted = undefined;
+      for (const bucket of victims) {
+        await documentClient().send(
+          new UpdateCommand({ TableName: stack.env[TABLES.connectStats.env], Key: { calledNumber: bucket.calledNumber, hour: bucket.hour }, UpdateExpression: 'ADD attempts :n', ExpressionAttributeValues: { ':n': 2 } }),
+        );
+      }
+      const run = await audit(size.date, runAudit);
+      const count = (type: string) => run.report.summary.find((s) => s.type === type)?.count ?? 0;
+      const ok =
+        run.report.status === 'COMPLETED' &&
+        run.report.cdrsExamined === size.cdrs &&
+        count('BILLED_UNANSWERED') === expected.billedUnanswered &&
+        count('OVERBILLED_DURATION') === expected.overbilled &&
+        count('STATS_DRIFT') === victims.length;
+      const disputes = run.report.disputes.opened;
+      console.log(
+        `${size.date}: loaded ${size.cdrs} CDRs in ${loadSeconds.toFixed(1)} s; audited in ${run.seconds.toFixed(1)} s = ${Math.round(size.cdrs / run.seconds)} CDRs/s, peak heap ${run.peakHeapMb} MB (+${run.heapGrowthMb} MB during the audit); ` +
+          `found ${count('BILLED_UNANSWERED')} billed-unanswered (planted ${expected.billedUnanswered}), ${count('OVERBILLED_DURATION')} overbilled (planted ${expected.overbilled}), ` +
+          `${count('STATS_DRIFT')} drifted buckets (planted ${victims.length}), ${count('NETWORK_DEGRADATION')} degraded hours, ${count('FALSE_ANSWER_SUSPECTED')} false-answer destinations; opened ${disputes} disputes: ${ok ? 'OK' : 'MISMATCH'}`,
+      );
+      results.push({ ...size, seconds: run.seconds, cdrsPerSecond: size.cdrs / run.seconds, peakHeapMb: run.peakHeapMb, heapGrowthMb: run.heapGrowthMb, ok });
+    }
+    const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
+    const ratio = large.seconds / small.seconds;
+    // time = fixed + perCdr * n through the two points: the fixed part is the day's 24 x 8 shard queries, the
+    // destination groups and the sweeps that do not read CDRs.
+    const perCdr = (large.seconds - small.seconds) / (large.cdrs - small.cdrs);
+    const fixed = Math.max(0, large.seconds - perCdr * large.cdrs);
+    const projected = fixed + 1_000_000 * perCdr;
+    console.log(`linearity: ${large.cdrs / small.cdrs}x the CDRs took ${ratio.toFixed(2)}x the time; fit: ${fixed.toFixed(1)} s + ${(perCdr * 1e6).toFixed(0)} µs per CDR (${Math.round(1 / perCdr)} CDRs/s at the margin)`);
+    console.log(
+      `projection for 1,000,000 CDRs/day: ${Math.round(projected)} s of audit work on these emulators = ` +
+        `${Math.max(1, Math.ceil(projected / LAMBDA_WORK_SECONDS))} Lambda invocation(s) of at most ${LAMBDA_WORK_SECONDS} s each, resumed from the checkpoint`,
+    );
+    console.log(JSON.stringify({ sizes: results, timeRatio: Number(ratio.toFixed(3)), fixedSeconds: Number(fixed.toFixed(2)), microsecondsPerCdr: Number((perCdr * 1e6).toFixed(1)), projected1MSeconds: Math.round(projected) }));
+    return results.every((r) => r.ok);
+  } finally {
+    await emulators.stop();
+  }
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
