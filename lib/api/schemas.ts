@@ -203,6 +203,7 @@ const Finding = z
           expectedBilledSeconds: z.number().int(),
           charge: MoneySchema,
           creditMinor: z.number().int(),
+          disputeId: z.string().optional().describe('the AUDIT dispute that names this call'),
         }),
       ),
       disputes: z.array(z.object({ disputeId: z.string(), ticketId: z.string(), calls: z.number().int(), created: z.boolean() })).describe('the disputes (origin AUDIT) opened for these calls'),
