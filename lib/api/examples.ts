@@ -1,5 +1,6 @@
 // Examples for the OpenAPI document: the motivating case (PRODUCT.md), a lottery line that answers on the first ring.
 // The contract test validates each one against its schema, so they cannot drift from the API.
+import type { AuditReport } from '../domain/audit';
 import type { Decision, Dispute, Recommendation } from '../domain/dispute';
 
 const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
@@ -95,3 +96,40 @@ export const numberStatsExample = {
   total: point,
   series: [{ period: '2026-11-04T00:00:00Z', ...point }],
 } as const;
+
+export const auditExample: AuditReport = {
+  auditId: '01JC3A7K2M9N8P7Q6R5S4T3V2W',
+  trigger: 'schedule',
+  period: { from: '2026-11-04T00:00:00.000Z', to: '2026-11-05T00:00:00.000Z' },
+  repair: false,
+  status: 'COMPLETED',
+  startedAt: '2026-11-05T00:00:04.120Z',
+  finishedAt: '2026-11-05T00:03:41.902Z',
+  policyVersion: 'v1',
+  progress: { hours: 24, hoursDone: 24, groups: 8, groupsDone: 8 },
+  cdrsExamined: 1_000_000,
+  summary: [
+    { type: 'BILLED_UNANSWERED', findings: 1, count: 1, unit: 'calls', accounts: 1, totals: [USD(40)] },
+    { type: 'STATS_DRIFT', findings: 1, count: 1, unit: 'buckets', totals: [] },
+  ],
+  disputes: { opened: 1, accounts: 1, calls: 1, alreadyDisputed: 0 },
+  findings: [
+    {
+      type: 'BILLED_UNANSWERED',
+      accountId: 'ACC-2040',
+      credit: USD(40),
+      charged: USD(40),
+      calls: [{ callId: 'sw2-88121', source: 'sw2', calledNumber: '+13125550188', startedAt: '2026-11-04T14:10:00.000Z', answered: false, billedSeconds: 60, expectedBilledSeconds: 0, charge: USD(40), creditMinor: 40 }],
+      disputes: [{ disputeId: '01JC3A9Z0000000000000000AA', ticketId: 'AUDIT-ACC-2040-NEVER_CONNECTED-3f9a', calls: 1, created: true }],
+      alreadyDisputed: 0,
+    },
+    {
+      type: 'STATS_DRIFT',
+      calledNumber: '+13125550188',
+      hour: '2026-11-04T14:00:00.000Z',
+      stored: { attempts: 11, answered: 6, userFailures: 1, callerAbandons: 0, callerErrors: 0, networkFailures: 4, talkMillis: 250_000, shortCalls: 1, ttaHistogram: [0, 2, 3, 1, 0, 0] },
+      recounted: { attempts: 12, answered: 6, userFailures: 1, callerAbandons: 0, callerErrors: 0, networkFailures: 5, talkMillis: 250_000, shortCalls: 1, ttaHistogram: [0, 2, 3, 1, 0, 0] },
+      differences: ['attempts', 'networkFailures'],
+    },
+  ],
+};

@@ -11,9 +11,9 @@ import { NotFoundError, decideDispute, openDispute, reinvestigateDispute } from 
 import { AuditRequestError, startAudit } from '../run-audit';
 import { enqueue } from '../adapters/queues';
 import type { Caller } from './auth';
-import { disputeExample, numberStatsExample, openDisputeExample, overrideExample, receivedDisputeExample } from './examples';
+import { auditExample, disputeExample, numberStatsExample, openDisputeExample, overrideExample, receivedDisputeExample } from './examples';
 import { type HttpResponse, Problem, json } from './problem';
-import { AccountDisputes, AuditList, AuditReport, AuditRequest, Dispute, DisputePage, NumberStats, auditExample } from './schemas';
+import { AccountDisputes, AuditList, AuditReport, AuditRequest, Dispute, DisputePage, NumberStats } from './schemas';
 
 export interface ApiRequest {
   routeKey: string;

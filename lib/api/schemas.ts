@@ -2,7 +2,7 @@
 // and the tests validate every response against them. The type checks at the bottom keep them equal to the domain
 // types, so a field added to a domain type without its schema fails to compile.
 import { z } from 'zod';
-import { E164, Money } from '../domain/cdr';
+import { E164, Instant, Money } from '../domain/cdr';
 import * as domain from '../domain/dispute';
 import * as audit from '../domain/audit';
 import { FINDING_TYPES } from '../domain/audit';
@@ -10,7 +10,6 @@ import { DISPUTE_STATUSES, OUTCOMES, REASON_CODES } from '../domain/dispute';
 import { TTA_BIN_LABELS } from '../domain/stats';
 
 
-const Instant = z.iso.datetime({ offset: true });
 const ReasonCode = z.enum(REASON_CODES).meta({ id: 'ReasonCode' });
 const Outcome = z.enum(OUTCOMES).meta({ id: 'Outcome' });
 const MoneySchema = Money.meta({ id: 'Money', description: 'Integer minor units (cents) with an ISO-4217 currency.', example: { amountMinor: 249, currency: 'USD' } });
@@ -111,16 +110,21 @@ export const DisputePage = z
 
 export const AccountDisputes = z.object({ accountId: z.string(), items: z.array(Dispute).describe('oldest first') }).meta({ id: 'AccountDisputes' });
 
+/** The counters of a destination-hour (lib/domain/stats.ts ConnectCounters), without the histogram. */
+const counterFields = {
+  attempts: z.number().int(),
+  answered: z.number().int(),
+  userFailures: z.number().int(),
+  callerAbandons: z.number().int(),
+  callerErrors: z.number().int(),
+  networkFailures: z.number().int(),
+  talkMillis: z.number().int(),
+  shortCalls: z.number().int(),
+};
+
 const StatsPoint = z
   .object({
-    attempts: z.number().int(),
-    answered: z.number().int(),
-    userFailures: z.number().int(),
-    callerAbandons: z.number().int(),
-    callerErrors: z.number().int(),
-    networkFailures: z.number().int(),
-    talkMillis: z.number().int(),
-    shortCalls: z.number().int(),
+    ...counterFields,
     ttaHistogram: z.object(Object.fromEntries(TTA_BIN_LABELS.map((label) => [label, z.number().int()]))).describe('answered calls per time-to-answer bin, seconds'),
     asr: Ratio,
     ner: Ratio,
@@ -171,14 +175,7 @@ export const AuditRequest = z
 
 const Counters = z
   .object({
-    attempts: z.number().int(),
-    answered: z.number().int(),
-    userFailures: z.number().int(),
-    callerAbandons: z.number().int(),
-    callerErrors: z.number().int(),
-    networkFailures: z.number().int(),
-    talkMillis: z.number().int(),
-    shortCalls: z.number().int(),
+    ...counterFields,
     ttaHistogram: z.array(z.number().int()).describe('answered calls per time-to-answer bin: [0,1) [1,3) [3,6) [6,12) [12,24) [24,inf) s'),
   })
   .meta({ id: 'ConnectCounters' });
@@ -280,43 +277,5 @@ const auditFields = {
 export const AuditReport = z.object({ ...auditFields, findings: z.array(Finding) }).meta({ id: 'AuditReport' });
 export const AuditHeader = z.object(auditFields).meta({ id: 'AuditHeader' });
 export const AuditList = z.object({ items: z.array(AuditHeader).describe('newest first') }).meta({ id: 'AuditList' });
-
-const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
-export const auditExample: audit.AuditReport = {
-  auditId: '01JC3A7K2M9N8P7Q6R5S4T3V2W',
-  trigger: 'schedule',
-  period: { from: '2026-11-04T00:00:00.000Z', to: '2026-11-05T00:00:00.000Z' },
-  repair: false,
-  status: 'COMPLETED',
-  startedAt: '2026-11-05T00:00:04.120Z',
-  finishedAt: '2026-11-05T00:03:41.902Z',
-  policyVersion: 'v1',
-  progress: { hours: 24, hoursDone: 24, groups: 8, groupsDone: 8 },
-  cdrsExamined: 1_000_000,
-  summary: [
-    { type: 'BILLED_UNANSWERED', findings: 1, count: 1, unit: 'calls', accounts: 1, totals: [USD(40)] },
-    { type: 'STATS_DRIFT', findings: 1, count: 1, unit: 'buckets', totals: [] },
-  ],
-  disputes: { opened: 1, accounts: 1, calls: 1, alreadyDisputed: 0 },
-  findings: [
-    {
-      type: 'BILLED_UNANSWERED',
-      accountId: 'ACC-2040',
-      credit: USD(40),
-      charged: USD(40),
-      calls: [{ callId: 'sw2-88121', source: 'sw2', calledNumber: '+13125550188', startedAt: '2026-11-04T14:10:00.000Z', answered: false, billedSeconds: 60, expectedBilledSeconds: 0, charge: USD(40), creditMinor: 40 }],
-      disputes: [{ disputeId: '01JC3A9Z0000000000000000AA', ticketId: 'AUDIT-ACC-2040-NEVER_CONNECTED-3f9a', calls: 1, created: true }],
-      alreadyDisputed: 0,
-    },
-    {
-      type: 'STATS_DRIFT',
-      calledNumber: '+13125550188',
-      hour: '2026-11-04T14:00:00.000Z',
-      stored: { attempts: 11, answered: 6, userFailures: 1, callerAbandons: 0, callerErrors: 0, networkFailures: 4, talkMillis: 250_000, shortCalls: 1, ttaHistogram: [0, 2, 3, 1, 0, 0] },
-      recounted: { attempts: 12, answered: 6, userFailures: 1, callerAbandons: 0, callerErrors: 0, networkFailures: 5, talkMillis: 250_000, shortCalls: 1, ttaHistogram: [0, 2, 3, 1, 0, 0] },
-      differences: ['attempts', 'networkFailures'],
-    },
-  ],
-};
 
 check<Same<z.infer<typeof AuditReport>, audit.AuditReport>>(true);

@@ -2,7 +2,7 @@
 // says against its stored statistics, and the findings, summary and proactive disputes built from them.
 // The audit reads a period hour by hour (lib/run-audit.ts); nothing here does I/O.
 import { z } from 'zod';
-import { type Cdr, type Money, expectedBilledSeconds, isAnswered, talkSeconds, ttaSeconds } from './cdr';
+import { type Cdr, Instant, type Money, expectedBilledSeconds, isAnswered, talkSeconds, ttaSeconds } from './cdr';
 import type { Claim, Dispute, DisputeOrigin, Outcome } from './dispute';
 import { investigate } from './investigate';
 import type { Policy } from './policy';
@@ -248,7 +248,6 @@ export class AuditRequestError extends Error {
   }
 }
 
-const Instant = z.iso.datetime({ offset: true });
 
 /** The default period: the previous 24 hours, on whole UTC hours. */
 export function defaultPeriod(now: Date): { from: string; to: string } {

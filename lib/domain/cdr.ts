@@ -5,7 +5,8 @@ export const DISPOSITIONS = ['ANSWERED', 'NO_ANSWER', 'BUSY', 'FAILED', 'CONGEST
 export type Disposition = (typeof DISPOSITIONS)[number];
 
 export const E164 = z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be E.164: + and 8-15 digits');
-const Instant = z.iso.datetime({ offset: true, message: 'must be ISO-8601 with an offset' });
+/** Time is ISO-8601 with an offset, compared as instants: the one schema for every timestamp. */
+export const Instant = z.iso.datetime({ offset: true, message: 'must be ISO-8601 with an offset' });
 
 export const Money = z.object({
   amountMinor: z.number().int().nonnegative(),

@@ -1,6 +1,6 @@
 // Disputes (PRODUCT.md §4): what a ticket tool opens, its lifecycle, and the recommendation the investigator stores.
 import { z } from 'zod';
-import { E164, Money } from './cdr';
+import { E164, Instant, Money } from './cdr';
 import type { Ratio } from './stats';
 
 export const CLAIMS = ['NEVER_CONNECTED', 'WRONG_DURATION'] as const;
@@ -28,7 +28,6 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-const Instant = z.iso.datetime({ offset: true, message: 'must be ISO-8601 with an offset' });
 const MAX_WINDOW_DAYS = 93;
 
 /** The body of `POST /v1/disputes`: an account, a claim and exactly one scope (PRODUCT.md §4.1). */
