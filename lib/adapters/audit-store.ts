@@ -10,7 +10,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type AuditHeader, type AuditProgress, type AuditReport, type FindingPart, joinFindingParts } from '../domain/audit';
+import type { AuditHeader, AuditProgress, AuditReport } from '../domain/audit/findings';
+import { type FindingPart, joinFindingParts } from '../domain/audit/finding-parts';
+import { InvariantError } from '../domain/errors';
 import { documentClient, tableName } from './aws';
 
 const checkpointKey = (auditId: string) => `${auditId}#checkpoint`;
@@ -214,7 +216,7 @@ export async function getBlob<T>(auditId: string, name: string, chunks: number):
   const found = await batchGet(keys);
   const parts = keys.map((key) => {
     const item = found.get(key);
-    if (!item) throw new Error(`audit ${auditId}: intermediate result ${key} is missing`);
+    if (!item) throw new InvariantError(`audit ${auditId}: intermediate result ${key} is missing`);
     return Buffer.from(item.data as Uint8Array);
   });
   return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as T;
@@ -300,7 +302,7 @@ export async function getAuditReport(auditId: string): Promise<AuditReport | und
   const found = await batchGet(keys);
   const parts = keys.flatMap((key) => {
     const item = found.get(key);
-    if (!item) throw new Error(`audit ${auditId}: finding item ${key} is missing`);
+    if (!item) throw new InvariantError(`audit ${auditId}: finding item ${key} is missing`);
     return item.parts as FindingPart[];
   });
   return { ...headerOf(out.Item), findings: joinFindingParts(parts) };

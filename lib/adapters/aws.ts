@@ -1,15 +1,48 @@
 // AWS SDK clients and the resource names handed to the handlers through the environment.
 // Locally the SDK's own AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS point the same clients at the emulators.
+// In Lambda every client's calls are X-Ray subsegments (lib/adapters/tracing.ts); locally `traced` does nothing.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey, TABLES, type TableKey } from './resources';
+import { traced } from './tracing';
 
 let dynamo: DynamoDBDocumentClient | undefined;
 let sqs: SQSClient | undefined;
 
+/** An SDK call as a middleware sees it: what it sends, and the command's name in its context. */
+export type SdkMiddleware = (next: (args: { input: Record<string, unknown> }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: Record<string, unknown> }) => Promise<unknown>;
+/** As much of a client's middleware stack as a test hook uses (method syntax: the SDK's overloads fit it). */
+export interface WithStack {
+  middlewareStack: {
+    add(middleware: SdkMiddleware, options: { step: 'initialize'; name: string; priority?: 'high' | 'low' }): void;
+    add(middleware: SdkMiddleware, options: { step: 'finalizeRequest'; name: string; priority?: 'high' | 'low' }): void;
+    remove(name: string): boolean;
+  };
+}
+const clients = new Set<WithStack>();
+const hooks = new Set<(client: WithStack) => void>();
+
+/** Every client made here is known, so a test-only hook (onEveryClient) reaches it, made before or after the hook. */
+function known<T>(client: T): T {
+  // Every SDK v3 client has this middleware stack; its own overloaded types do not name one shape for both steps.
+  const hookable = client as unknown as WithStack;
+  clients.add(hookable);
+  for (const hook of hooks) hook(hookable);
+  return client;
+}
+
+/**
+ * Test-only: runs `apply` on every AWS SDK client this module has made and will make (the fault-injection suite adds
+ * a middleware that fails or throttles a chosen call). Returns the function that stops applying it to new clients.
+ */
+export function onEveryClient(apply: (client: WithStack) => void): () => void {
+  for (const client of clients) apply(client);
+  hooks.add(apply);
+  return () => hooks.delete(apply);
+}
+
 export function documentClient(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 8 }), {
+  dynamo ??= DynamoDBDocumentClient.from(known(traced(new DynamoDBClient({ maxAttempts: 8 }))), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return dynamo;
@@ -21,16 +54,9 @@ export function sqsClient(): SQSClient {
 }
 
 /** The client resolves its endpoint (region or AWS_ENDPOINT_URL_SQS), never a queue URL's host: emulators mint URLs with made-up hosts. */
-export const newSqsClient = () => new SQSClient({ maxAttempts: 8, useQueueUrlAsEndpoint: false });
+export const newSqsClient = () => known(traced(new SQSClient({ maxAttempts: 8, useQueueUrlAsEndpoint: false })));
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
-export const tableName = (table: TableKey): string => required(TABLES[table].env);
-export const queueUrl = (queue: QueueKey): string => required(QUEUES[queue].env);
+export { queueUrl, tableName } from '../config';
 
 /** Write units consumed by this process, per table: the benchmark reads them, the handlers log them. */
 export const consumedWriteUnits = new Map<string, number>();
@@ -54,4 +80,16 @@ export async function queryAll(input: QueryCommandInput): Promise<Record<string,
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
+}
+
+/** Fake credentials and region, so the real SDK clients sign requests the emulators accept. */
+export function localAwsEnv(e: { dynamoEndpoint: string; sqsEndpoint: string }): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: e.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: e.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: e.sqsEndpoint,
+  };
 }

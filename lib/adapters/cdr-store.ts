@@ -1,16 +1,20 @@
 // CDRs in DynamoDB: stored once per `source` + `callId`, queried by account window, by call id and by hour.
-import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, BatchWriteCommand, type BatchWriteCommandOutput, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import pLimit from 'p-limit';
 import { canonicalJson } from '../domain/canonical';
+import { utcIso } from '../domain/time';
 import { type Cdr, type CdrFlag, cdrKey } from '../domain/cdr';
-import { utcHour } from '../domain/stats';
+import { expiresAtSeconds } from '../domain/retention';
+import { utcHour } from '../domain/statistics/connect-statistics';
+import type { CdrChange } from '../domain/statistics/stream-counts';
 import { documentClient, queryAll, recordConsumed, tableName } from './aws';
+import { setting } from '../config';
 import { HOUR_SHARDS } from './resources';
 
-const RETENTION_DAYS = 400;
-const utc = (instant: string) => new Date(instant).toISOString();
+// Same text as new Date(instant).toISOString(), without a Date per call (the hot loop builds one item per CDR).
+const utc = utcIso;
 
 /** Stable shard of a CDR within its hour, so an hour's calls spread over HOUR_SHARDS index partitions. */
 function shardOf(key: string): number {
@@ -26,58 +30,142 @@ const CDR_FIELDS = ['callId', 'source', 'accountId', 'callingNumber', 'calledNum
 /** The CDR's own fields in a fixed order: equal content gives equal text. */
 const canonical = (cdr: Record<string, unknown>): string => canonicalJson(CDR_FIELDS.map((f) => cdr[f] ?? null));
 
+// A stored CDR is compared by its own fields only.
+const STORED_PROJECTION = {
+  ProjectionExpression: CDR_FIELDS.map((_, i) => `#f${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(CDR_FIELDS.map((f, i) => [`#f${i}`, f])),
+};
+
 export function toCdr(item: Record<string, unknown>): Cdr {
   const cdr: Record<string, unknown> = {};
   for (const field of CDR_FIELDS) if (item[field] !== undefined) cdr[field] = item[field];
   return cdr as unknown as Cdr;
 }
 
-export type StoreResult = { status: 'new'; cdr: Cdr } | { status: 'duplicate'; cdr: Cdr } | { status: 'conflict'; cdr: Cdr; existing: Cdr };
-
-/** A CDR as stored: its fields plus the index keys, when it was stored and when it expires. */
-export function cdrItem(cdr: Cdr, flags: CdrFlag[], now = new Date()): Record<string, unknown> {
-  return {
-    ...cdr,
-    flags: flags.length > 0 ? flags : undefined,
-    startedAtUtc: utc(cdr.startedAt),
-    destinationStartedAt: `${cdr.calledNumber}#${utc(cdr.startedAt)}`,
-    hourShard: hourShardKey(utcHour(cdr.startedAt), shardOf(cdrKey(cdr))),
-    ingestedAt: now.toISOString(),
-    expiresAt: Math.floor(Date.parse(cdr.startedAt) / 1000) + RETENTION_DAYS * 86_400,
+/** A stream record of the Cdrs table, as Lambda and the local stream runner deliver it (images in wire format). */
+export interface CdrStreamRecord {
+  eventName?: string;
+  dynamodb?: {
+    SequenceNumber?: string;
+    NewImage?: Record<string, unknown>;
+    OldImage?: Record<string, unknown>;
+    /** Epoch seconds from Lambda; a Date from the SDK's GetRecords locally. */
+    ApproximateCreationDateTime?: number | Date;
   };
 }
 
-export async function storeCdr(cdr: Cdr, flags: CdrFlag[], now = new Date()): Promise<StoreResult> {
-  const item = cdrItem(cdr, flags, now);
-  try {
-    const out = await documentClient().send(
-      new PutCommand({
-        TableName: tableName('cdrs'),
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(callId)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        ReturnConsumedCapacity: 'INDEXES',
-      }),
-    );
-    recordConsumed(out.ConsumedCapacity);
-    return { status: 'new', cdr };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const existing = unmarshalled(error.Item);
-    return canonical(existing) === canonical(cdr as unknown as Record<string, unknown>) ? { status: 'duplicate', cdr } : { status: 'conflict', cdr, existing: toCdr(existing) };
-  }
+/** A Cdrs stream record as a change of a CDR: its old and new content and when the change was made. */
+export function cdrChange(record: CdrStreamRecord): CdrChange {
+  const image = (raw: Record<string, unknown> | undefined) => (raw ? (unmarshall(raw as Record<string, AttributeValue>) as Record<string, unknown>) : undefined);
+  const before = image(record.dynamodb?.OldImage);
+  const after = image(record.dynamodb?.NewImage);
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  // A settlement names its reject on the item it writes (replaceCdrPut); a later one names another.
+  const settlement = typeof after?.settles === 'string' && after.settles !== before?.settles;
+  const createdAt = created instanceof Date ? created.toISOString() : new Date((created ?? Date.now() / 1000) * 1000).toISOString();
+  return {
+    sequence: record.dynamodb?.SequenceNumber ?? '0',
+    ...(before ? { before: toCdr(before) } : {}),
+    ...(after ? { after: toCdr(after) } : {}),
+    changedAt: typeof after?.ingestedAt === 'string' ? after.ingestedAt : createdAt,
+    ...(settlement ? { settlement } : {}),
+  };
 }
 
-// The document client leaves the exception's Item in wire format.
-const unmarshalled = (item: Record<string, AttributeValue> | undefined): Record<string, unknown> => (item ? unmarshall(item) : {});
+export type StoreResult = { status: 'new'; cdr: Cdr } | { status: 'duplicate'; cdr: Cdr } | { status: 'conflict'; cdr: Cdr; existing: Cdr };
+
+// Read once per `now` (storeCdrs passes one per message): the clock's text and the retention setting.
+let itemClock: { now: Date; ingestedAt: string; retentionDays: number } | undefined;
+
+/** A CDR as stored: its fields plus the index keys, when it was stored and when it expires. */
+export function cdrItem(cdr: Cdr, flags: CdrFlag[], now = new Date()): Record<string, unknown> {
+  if (itemClock?.now !== now) itemClock = { now, ingestedAt: now.toISOString(), retentionDays: setting('CDR_RETENTION_DAYS') };
+  const startedAtUtc = utc(cdr.startedAt);
+  return {
+    ...cdr,
+    flags: flags.length > 0 ? flags : undefined,
+    startedAtUtc,
+    destinationStartedAt: `${cdr.calledNumber}#${startedAtUtc}`,
+    hourShard: hourShardKey(utcHour(cdr.startedAt), shardOf(cdrKey(cdr))),
+    ingestedAt: itemClock.ingestedAt,
+    expiresAt: expiresAtSeconds(cdr.startedAt, itemClock.retentionDays),
+  };
+}
+
+/** The primary key of a CDR's item: what a lookup of that CDR needs. */
+export const cdrItemKey = (cdr: Pick<Cdr, 'callId' | 'source'>) => ({ callId: cdr.callId, source: cdr.source });
 
 // One limit for the whole process: the batch processor handles a batch's messages in parallel, and together they
 // must not queue more requests than the SDK's connection pool (50 sockets) serves.
-const putLimit = pLimit(32);
+const requestLimit = pLimit(16);
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
 
-/** Stores CDRs with bounded concurrency (conditional puts cannot be batched); every outcome is reported, failures too. */
-export async function storeCdrs(entries: { cdr: Cdr; flags: CdrFlag[] }[]): Promise<PromiseSettledResult<StoreResult>[]> {
-  return Promise.allSettled(entries.map((e) => putLimit(() => storeCdr(e.cdr, e.flags))));
+/** The stored CDRs with these keys (absent ones are not in the map), read consistently, 100 keys a request. */
+async function storedCdrs(cdrs: Cdr[]): Promise<Map<string, Record<string, unknown>>> {
+  const table = tableName('cdrs');
+  const found = new Map<string, Record<string, unknown>>();
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < cdrs.length; i += 100) chunks.push(cdrs.slice(i, i + 100).map(cdrItemKey));
+  await Promise.all(
+    chunks.map((keys) =>
+      requestLimit(async () => {
+        let pending: Record<string, unknown>[] | undefined = keys;
+        for (let attempt = 0; pending && pending.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const out: BatchGetCommandOutput = await documentClient().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ...STORED_PROJECTION } } }));
+          for (const item of out.Responses?.[table] ?? []) found.set(cdrKey(item as unknown as Cdr), item);
+          pending = out.UnprocessedKeys?.[table]?.Keys;
+        }
+      }),
+    ),
+  );
+  return found;
+}
+
+/** Writes items 25 to a request, again for what DynamoDB leaves unprocessed; each chunk settles on its own. */
+async function writeItems(items: Record<string, unknown>[]): Promise<PromiseSettledResult<void>[]> {
+  const table = tableName('cdrs');
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  const settled = await Promise.allSettled(
+    chunks.map((chunk) =>
+      requestLimit(async () => {
+        let requests: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = chunk.map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 0; requests && requests.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const out: BatchWriteCommandOutput = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table]: requests }, ReturnConsumedCapacity: 'INDEXES' }));
+          for (const consumed of out.ConsumedCapacity ?? []) recordConsumed(consumed);
+          requests = out.UnprocessedItems?.[table] as typeof requests;
+        }
+      }),
+    ),
+  );
+  return items.map((_, i) => settled[Math.floor(i / 25)]!);
+}
+
+/**
+ * Stores CDRs of distinct keys: one consistent read of what is stored (BatchGetItem), then one write of only the new
+ * ones (BatchWriteItem): about two requests per 25 CDRs where a conditional put needs 25. A CDR stored already is a
+ * duplicate (same content) or a conflict (not written). Two deliveries racing on the same new CDR may both write it:
+ * the second write is then a MODIFY of the stream, which the statistics apply as "old content out, new content in",
+ * so the CDR is still counted once. Every outcome is reported, failures too.
+ */
+export async function storeCdrs(entries: { cdr: Cdr; flags: CdrFlag[] }[], now = new Date()): Promise<PromiseSettledResult<StoreResult>[]> {
+  let stored: Map<string, Record<string, unknown>>;
+  try {
+    stored = await storedCdrs(entries.map((e) => e.cdr));
+  } catch (error) {
+    return entries.map(() => ({ status: 'rejected', reason: error }));
+  }
+  const fresh = entries.filter((e) => !stored.has(cdrKey(e.cdr)));
+  const written = await writeItems(fresh.map((e) => cdrItem(e.cdr, e.flags, now)));
+  const outcomeOf = new Map(fresh.map((e, i) => [e, written[i]!]));
+  return entries.map((e): PromiseSettledResult<StoreResult> => {
+    const existing = stored.get(cdrKey(e.cdr));
+    if (existing) return { status: 'fulfilled', value: canonical(existing) === canonical(e.cdr) ? { status: 'duplicate', cdr: e.cdr } : { status: 'conflict', cdr: e.cdr, existing: toCdr(existing) } };
+    const outcome = outcomeOf.get(e)!;
+    return outcome.status === 'fulfilled' ? { status: 'fulfilled', value: { status: 'new', cdr: e.cdr } } : outcome;
+  });
 }
 
 /** The account's calls to a destination with `from <= startedAt < to`, compared as instants. */
@@ -158,12 +246,26 @@ export async function* cdrPagesInHourShard(hour: string, shard: number, pageSize
  * Ingest never uses this: it must see duplicates and conflicts.
  */
 export async function putCdrsUnchecked(cdrs: Cdr[], now = new Date()): Promise<void> {
-  for (let i = 0; i < cdrs.length; i += 25) {
-    let requests: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = cdrs.slice(i, i + 25).map((cdr) => ({ PutRequest: { Item: cdrItem(cdr, [], now) } }));
-    for (let attempt = 0; requests && requests.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      const out = await documentClient().send(new BatchWriteCommand({ RequestItems: { [tableName('cdrs')]: requests } }));
-      requests = out.UnprocessedItems?.[tableName('cdrs')] as typeof requests;
-    }
-  }
+  const failed = (await writeItems(cdrs.map((cdr) => cdrItem(cdr, [], now)))).find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * Settling a conflict by replacing the stored CDR with the conflicting one: a Put of the new content (same key, so
+ * the Cdrs stream sees a MODIFY with both images; nothing else is written here), only if the stored item still has
+ * exactly the content the conflict recorded, field by field. Returned as a transaction item, so the reject is closed
+ * in the same transaction.
+ */
+export function replaceCdrPut(recorded: Cdr, incoming: Cdr, flags: CdrFlag[], rejectId: string, now = new Date()) {
+  if (cdrKey(recorded) !== cdrKey(incoming)) throw new TypeError('a replacement keeps the deduplication key');
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions = CDR_FIELDS.map((field, i) => {
+    names[`#f${i}`] = field;
+    const value = (recorded as Record<string, unknown>)[field];
+    if (value === undefined) return `attribute_not_exists(#f${i})`;
+    values[`:f${i}`] = value;
+    return `#f${i} = :f${i}`;
+  });
+  return { Put: { TableName: tableName('cdrs'), Item: { ...cdrItem(incoming, flags, now), settles: rejectId }, ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
 }

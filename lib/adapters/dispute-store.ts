@@ -1,32 +1,37 @@
-// Disputes in DynamoDB. The history is only ever appended to (list_append), never rewritten.
+// One dispute at a time in DynamoDB: open, get, transition, lease, due dates (listings and queries: dispute-reads.ts). The history is only ever appended to (list_append), never rewritten.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Decision, Dispute, DisputeStatus, HistoryEntry, Recommendation } from '../domain/dispute';
-import { documentClient, queryAll, tableName } from './aws';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Decision, Dispute, DisputeStatus, HistoryEntry, Recommendation } from '../domain/disputes/dispute';
+import { type DatedDispute, type DueDateFields, withDueDate } from '../domain/disputes/due-date';
+import { type Lease, blockingLease, leaseHeld } from '../domain/disputes/lease';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { documentClient, tableName } from './aws';
+import { setting } from '../config';
 
-export class TicketConflictError extends Error {
-  constructor(readonly ticketId: string) {
-    super(`ticketId ${ticketId} was already used for a different dispute`);
-  }
-}
+/** The ticket id is taken by a dispute opened with another request. */
+const ticketConflict = (ticketId: string) =>
+  new ConflictError('ticket-conflict', `ticketId ${ticketId} was already used for a different dispute`, { field: 'body.ticketId', reason: 'already used with a different request' });
 
-export class StatusConflictError extends Error {
-  constructor(readonly disputeId: string, readonly expected: DisputeStatus[]) {
-    super(`dispute ${disputeId} is not in status ${expected.join(' or ')}`);
-  }
-}
+/** The dispute is no longer in a status that allows the change. */
+export const statusConflict = (expected: DisputeStatus[], cause?: unknown) =>
+  new ConflictError('status-conflict', `the dispute must be ${expected.join(' or ')} for this; it has moved on`, undefined, { cause });
 
 // A guard item per ticketId makes "one dispute per ticket" atomic; it has no status or accountId, so no index sees it.
 const ticketGuardKey = (ticketId: string) => `ticket#${ticketId}`;
 const openedAtId = (d: Pick<Dispute, 'openedAt' | 'disputeId'>) => `${d.openedAt}#${d.disputeId}`;
+// The index keys of due dates and changes (resources.ts byStatusDue, byUpdatedAt): every dispute is in the one feed.
+export const FEED = 'dispute';
+const dueById = (d: { dueBy: string; disputeId: string }) => `${d.dueBy}#${d.disputeId}`;
+const updatedAtId = (updatedAt: string, disputeId: string) => `${updatedAt}#${disputeId}`;
 
-function fromItem(item: Record<string, unknown>): Dispute {
-  const { openedAtId: _sortKey, requestHash: _hash, ...dispute } = item;
-  return dispute as unknown as Dispute;
+/** A stored dispute as every read serves it: its due date (computed for one stored before due dates) and overdue flag now. */
+export function fromItem(item: Record<string, unknown>): DatedDispute {
+  const { openedAtId: _sortKey, requestHash: _hash, dueById: _due, updatedAtId: _updated, feed: _feed, ...dispute } = item;
+  return withDueDate(dispute as unknown as Dispute & Partial<DueDateFields>, setting('SERVICE_LEVEL_HOURS'), new Date());
 }
 
 /** Stores a new dispute, or returns the one already opened for this ticket with the same request. */
-export async function createDispute(dispute: Dispute, requestHash: string): Promise<{ dispute: Dispute; created: boolean }> {
+export async function createDispute(dispute: Dispute & Pick<DueDateFields, 'dueBy' | 'updatedAt'>, requestHash: string): Promise<{ dispute: DatedDispute; created: boolean }> {
   try {
     await documentClient().send(
       new TransactWriteCommand({
@@ -38,124 +43,189 @@ export async function createDispute(dispute: Dispute, requestHash: string): Prom
               ConditionExpression: 'attribute_not_exists(disputeId)',
             },
           },
-          { Put: { TableName: tableName('disputes'), Item: { ...dispute, openedAtId: openedAtId(dispute), requestHash } } },
+          {
+            Put: {
+              TableName: tableName('disputes'),
+              Item: { ...dispute, openedAtId: openedAtId(dispute), dueById: dueById(dispute), feed: FEED, updatedAtId: updatedAtId(dispute.updatedAt, dispute.disputeId), requestHash },
+            },
+          },
         ],
       }),
     );
-    return { dispute, created: true };
+    return { dispute: { ...dispute, overdue: false }, created: true };
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     const guard = await documentClient().send(new GetCommand({ TableName: tableName('disputes'), Key: { disputeId: ticketGuardKey(dispute.ticketId) }, ConsistentRead: true }));
     if (!guard.Item) throw error;
-    if (guard.Item.requestHash !== requestHash) throw new TicketConflictError(dispute.ticketId);
+    if (guard.Item.requestHash !== requestHash) throw ticketConflict(dispute.ticketId);
     const existing = await getDispute(String(guard.Item.pointsTo));
     if (!existing) throw error;
     return { dispute: existing, created: false };
   }
 }
 
-export async function getDispute(disputeId: string): Promise<Dispute | undefined> {
+export async function getDispute(disputeId: string): Promise<DatedDispute | undefined> {
   if (disputeId.startsWith('ticket#')) return undefined;
   const out = await documentClient().send(new GetCommand({ TableName: tableName('disputes'), Key: { disputeId }, ConsistentRead: true }));
   return out.Item ? fromItem(out.Item) : undefined;
 }
 
-/** Moves a dispute from one of `from` to `to`, appending the history entry; fails if someone else moved it first. */
-export async function transition(disputeId: string, from: DisputeStatus[], entry: HistoryEntry, set: { recommendation?: Recommendation; decision?: Decision } = {}): Promise<void> {
+// The lease condition shared by taking a lease and by a reviewer's transition: nobody holds the dispute, or its
+// lease has expired, or the caller holds it. expiresAt is always written by toISOString, so strings compare as instants.
+const FREE_FOR_CALLER = '(attribute_not_exists(#lease) OR #lease.#holder = :caller OR #lease.#expiresAt <= :now)';
+const LEASE_NAMES = { '#lease': 'lease', '#holder': 'holder', '#expiresAt': 'expiresAt' };
+
+const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+
+/** A reviewer's change: refused while someone else holds an unexpired lease; it ends the lease (PRODUCT.md §4.6). */
+export interface LeaseGuard {
+  caller: string;
+  now: Date;
+}
+
+/**
+ * Moves a dispute from one of `from` to `to`, appending the history entry; fails if someone else moved it first.
+ * With `lease`, also fails (`lease-held`) while another reviewer holds an unexpired lease, and removes the lease in
+ * the same conditional write.
+ */
+export async function transition(
+  disputeId: string,
+  from: DisputeStatus[],
+  entry: HistoryEntry,
+  set: { recommendation?: Recommendation; decision?: Decision } = {},
+  lease?: LeaseGuard,
+): Promise<void> {
   const sets = Object.entries(set).filter(([, v]) => v !== undefined);
+  const statusCondition = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: tableName('disputes'),
         Key: { disputeId },
-        UpdateExpression: ['SET #status = :to', 'history = list_append(history, :entry)', ...sets.map(([k]) => `#${k} = :${k}`)].join(', '),
-        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-        ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(sets.map(([k]) => [`#${k}`, k])) },
+        // Every transition is a change ticket tools poll for (`updatedSince`): it moves updatedAt with it.
+        UpdateExpression:
+          ['SET #status = :to', 'history = list_append(history, :entry)', 'updatedAt = :at', 'updatedAtId = :atId', 'feed = :feed', ...sets.map(([k]) => `#${k} = :${k}`)].join(', ') + (lease ? ' REMOVE #lease' : ''),
+        ConditionExpression: lease ? `${statusCondition} AND ${FREE_FOR_CALLER}` : statusCondition,
+        ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(sets.map(([k]) => [`#${k}`, k])), ...(lease ? LEASE_NAMES : {}) },
         ExpressionAttributeValues: {
           ':to': entry.status,
           ':entry': [entry],
+          ':at': entry.at,
+          ':atId': updatedAtId(entry.at, disputeId),
+          ':feed': FEED,
           ...Object.fromEntries(from.map((s, i) => [`:from${i}`, s])),
           ...Object.fromEntries(sets.map(([k, v]) => [`:${k}`, v])),
+          ...(lease ? { ':caller': lease.caller, ':now': lease.now.toISOString() } : {}),
         },
       }),
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') throw new StatusConflictError(disputeId, from);
+    if (!isConditionFailure(error)) throw error;
+    if (lease) {
+      // Which condition failed: read the dispute as it is now.
+      const current = await getDispute(disputeId);
+      const blocking = current && from.includes(current.status) ? blockingLease(current.lease, lease.caller, lease.now) : undefined;
+      if (blocking) throw leaseHeld(blocking, error);
+    }
+    throw statusConflict(from, error);
+  }
+}
+
+/**
+ * Takes or renews `lease` for its holder on a RECOMMENDED dispute: one conditional write, which succeeds when nobody
+ * holds the dispute, the lease expired, or the holder already holds it. Not history: no transition, no event.
+ */
+export async function takeLease(disputeId: string, lease: Lease, now: Date, attempt = 1): Promise<Lease> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('disputes'),
+        Key: { disputeId },
+        UpdateExpression: 'SET #lease = :lease',
+        ConditionExpression: `#status = :recommended AND ${FREE_FOR_CALLER}`,
+        ExpressionAttributeNames: { '#status': 'status', ...LEASE_NAMES },
+        ExpressionAttributeValues: { ':lease': lease, ':recommended': 'RECOMMENDED', ':caller': lease.holder, ':now': now.toISOString() },
+      }),
+    );
+    return lease;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const current = await getDispute(disputeId);
+    if (!current) throw new NotFoundError(`dispute ${disputeId} does not exist`, { cause: error });
+    if (current.status !== 'RECOMMENDED') throw statusConflict(['RECOMMENDED'], error);
+    const blocking = blockingLease(current.lease, lease.holder, now);
+    if (blocking) throw leaseHeld(blocking, error);
+    // The lease was released between the write and the read: once more.
+    if (attempt < 2) return takeLease(disputeId, lease, now, attempt + 1);
     throw error;
   }
 }
 
-export interface Page<T> {
-  items: T[];
-  cursor?: string;
+/**
+ * Ends `holder`'s lease. Releasing a lease one does not hold changes nothing and is no error, unless someone else
+ * holds the dispute unexpired (`lease-held`: only the holder releases).
+ */
+export async function releaseLease(disputeId: string, holder: string, now: Date): Promise<void> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('disputes'),
+        Key: { disputeId },
+        UpdateExpression: 'REMOVE #lease',
+        ConditionExpression: '#lease.#holder = :caller',
+        ExpressionAttributeNames: { '#lease': 'lease', '#holder': 'holder' },
+        ExpressionAttributeValues: { ':caller': holder },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const current = await getDispute(disputeId);
+    if (!current) throw new NotFoundError(`dispute ${disputeId} does not exist`, { cause: error });
+    const blocking = blockingLease(current.lease, holder, now);
+    if (blocking) throw leaseHeld(blocking, error);
+  }
 }
 
-const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!key || typeof key !== 'object') throw new Error('bad cursor');
-  return key;
+/** Gives a dispute stored before due dates its `dueBy` (and so its place in byStatusDue); a no-op once it has one. */
+export async function setDueBy(disputeId: string, dueBy: string): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('disputes'),
+        Key: { disputeId },
+        UpdateExpression: 'SET dueBy = :due, dueById = :dueId',
+        ConditionExpression: 'attribute_exists(disputeId) AND attribute_not_exists(dueBy)',
+        ExpressionAttributeValues: { ':due': dueBy, ':dueId': dueById({ dueBy, disputeId }) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
-/** Disputes in a status, oldest first: the reviewer queue. */
-export async function listByStatus(status: DisputeStatus, limit: number, cursor?: string, accountId?: string): Promise<Page<Dispute>> {
-  const out = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName('disputes'),
-      IndexName: 'byStatus',
-      KeyConditionExpression: '#status = :s',
-      FilterExpression: accountId ? 'accountId = :a' : undefined,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':s': status, ...(accountId ? { ':a': accountId } : {}) },
-      ScanIndexForward: true,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor),
-    }),
-  );
-  return { items: (out.Items ?? []).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
-}
-
-/** Every dispute of an account, oldest first. */
-export async function listByAccount(accountId: string): Promise<Dispute[]> {
-  const items = await queryAll({
-    TableName: tableName('disputes'),
-    IndexName: 'byAccount',
-    KeyConditionExpression: 'accountId = :a',
-    ExpressionAttributeValues: { ':a': accountId },
-  });
-  return items.map(fromItem);
-}
-
-// The audit's reads: the queue's old end and the decisions of a period. They project what the audit uses and leave
-// the recommendation's call list (the bulk of a dispute) behind.
-const AUDIT_PROJECTION = {
-  ProjectionExpression: 'disputeId, accountId, claim, origin, openedAt, #status, history, decision, recommendation.outcome, recommendation.creditAmount, recommendation.generatedAt',
-};
-
-/** RECOMMENDED disputes opened before `before` (ISO-8601 UTC), oldest first, without their call assessments. */
-export async function recommendedOpenedBefore(before: string): Promise<Dispute[]> {
-  const items = await queryAll({
-    TableName: tableName('disputes'),
-    IndexName: 'byStatus',
-    KeyConditionExpression: '#status = :s AND openedAtId < :before',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':s': 'RECOMMENDED', ':before': new Date(before).toISOString() },
-    ...AUDIT_PROJECTION,
-  });
-  return items.map(fromItem);
-}
-
-/** DECIDED disputes opened in [from, to) (ISO-8601), without their call assessments. */
-export async function decidedOpenedBetween(from: string, to: string): Promise<Dispute[]> {
-  const items = await queryAll({
-    TableName: tableName('disputes'),
-    IndexName: 'byStatus',
-    KeyConditionExpression: '#status = :s AND openedAtId BETWEEN :lo AND :hi',
-    ExpressionAttributeNames: { '#status': 'status' },
-    // openedAtId is `openedAt#disputeId`: every id sorts after the bare instant and before instant + '~'.
-    ExpressionAttributeValues: { ':s': 'DECIDED', ':lo': new Date(from).toISOString(), ':hi': `${new Date(Date.parse(to) - 1).toISOString()}~` },
-    ...AUDIT_PROJECTION,
-  });
-  return items.map(fromItem);
+/**
+ * Marks an undecided dispute past its due date overdue at `at`: one conditional write, which succeeds once per
+ * dispute whoever runs it and however often, so the `dispute.overdue` the Disputes stream publishes from it is
+ * produced once. False when it was marked already, was decided meanwhile, or is not yet due.
+ */
+export async function markOverdue(disputeId: string, at: Date): Promise<boolean> {
+  const now = at.toISOString();
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('disputes'),
+        Key: { disputeId },
+        UpdateExpression: 'SET overdueAt = :now, updatedAt = :now, updatedAtId = :atId, feed = :feed',
+        ConditionExpression: 'attribute_not_exists(overdueAt) AND dueBy < :now AND #status <> :decided',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':now': now, ':atId': updatedAtId(now, disputeId), ':feed': FEED, ':decided': 'DECIDED' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 // Sending to the pipeline's queues.
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { queueUrl, sqsClient } from './aws';
+import type { z } from 'zod';
 import type { QueueKey } from './resources';
 
 export async function enqueue(queue: QueueKey, body: unknown): Promise<void> {
@@ -13,4 +14,14 @@ export async function enqueueBatch(queue: QueueKey, bodies: string[]): Promise<v
     new SendMessageBatchCommand({ QueueUrl: queueUrl(queue), Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }),
   );
   if (out.Failed && out.Failed.length > 0) throw new Error(`SQS refused ${out.Failed.length} messages: ${out.Failed.map((f) => f.Message).join('; ')}`);
+}
+
+/** A queue message's body as `schema` reads it, or undefined when it is not JSON or not that shape (never retried). */
+export function parseMessage<T>(schema: z.ZodType<T>, body: string): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -13,11 +13,19 @@ export interface TableDef {
   env: string;
   partitionKey: KeyDef;
   sortKey?: KeyDef;
-  indexes: { name: string; partitionKey: KeyDef; sortKey?: KeyDef }[];
+  /** `include`: the only non-key attributes the index copies (INCLUDE); without it, every attribute (ALL). */
+  indexes: IndexDef[];
   /** Attribute holding an epoch-seconds expiry, where retention matters. */
   ttlAttribute?: string;
   /** A change stream with old and new images, for tables whose changes are published. */
   stream?: boolean;
+}
+
+export interface IndexDef {
+  name: string;
+  partitionKey: KeyDef;
+  sortKey?: KeyDef;
+  include?: readonly string[];
 }
 
 const S = (name: string): KeyDef => ({ name, type: 'S' });
@@ -36,6 +44,8 @@ export const TABLES = {
       { name: 'byHour', partitionKey: S('hourShard'), sortKey: S('startedAtUtc') },
     ],
     ttlAttribute: 'expiresAt',
+    // Its stream is what the connect statistics are counted from (lib/use-cases/statistics/count-cdrs.ts).
+    stream: true,
   },
   /**
    * Malformed and conflicting CDRs, kept with the raw record and every failing field. File-ingest runs keep their
@@ -49,7 +59,10 @@ export const TABLES = {
     indexes: [{ name: 'bySource', partitionKey: S('source'), sortKey: S('rejectId') }],
     ttlAttribute: 'expiresAt',
   },
-  /** Connect statistics: counters per destination per UTC hour. */
+  /**
+   * Connect statistics: counters per destination per UTC hour, with the stream shards' watermarks that make counting
+   * exactly once. No TTL: statistics outlive the CDRs they were counted from.
+   */
   connectStats: {
     name: 'ConnectStats',
     env: 'CONNECT_STATS_TABLE',
@@ -65,8 +78,31 @@ export const TABLES = {
       // The reviewer queue: by status, oldest first.
       { name: 'byStatus', partitionKey: S('status'), sortKey: S('openedAtId') },
       { name: 'byAccount', partitionKey: S('accountId'), sortKey: S('openedAtId') },
+      // What an investigation reads of the account's history (repeat disputes, goodwill): outcome and credit only, so
+      // a read stays small however large the earlier disputes' call lists are, and only opening and deciding write it.
+      { name: 'historyByAccount', partitionKey: S('accountId'), sortKey: S('openedAtId'), include: ['openedAt', 'decision'] },
+      // The queue by due date (`dueBy#disputeId`): sorted by it, and `overdue=true` is the key range before now.
+      { name: 'byStatusDue', partitionKey: S('status'), sortKey: S('dueById') },
+      // Changes for polling ticket tools (`GET /v1/disputes?updatedSince=`): `updatedAt#disputeId` under one constant
+      // key (`feed`). Its write cost: every dispute write that moves updatedAt (a transition, the overdue mark; not a
+      // lease) rewrites this index's copy of the item twice (the old sort key out, the new in), so a transition costs
+      // 2 more item-sized writes. One key value takes about 1,000 write units a second, far above this product's
+      // rate of decisions; a keys-only projection would make it cheaper still (the listing would then read the items).
+      { name: 'byUpdatedAt', partitionKey: S('feed'), sortKey: S('updatedAtId') },
     ],
-    // Its stream drives the RECOMMENDED / DECIDED events: a transition stored is a transition published.
+    // Its stream drives the RECOMMENDED / DECIDED / overdue events and creates the adjustments of crediting decisions.
+    stream: true,
+  },
+  /**
+   * Adjustments to billing: one per crediting decision (`adj-<disputeId>-<history index>`), created by a conditional
+   * put from the Disputes stream. Its stream publishes `adjustment.approved` / `adjustment.posted`, once per change.
+   */
+  adjustments: {
+    name: 'Adjustments',
+    env: 'ADJUSTMENTS_TABLE',
+    partitionKey: S('adjustmentId'),
+    // The billing system's feed: by status, in the order they reached it (`statusAt#adjustmentId`).
+    indexes: [{ name: 'byStatus', partitionKey: S('status'), sortKey: S('statusAtId') }],
     stream: true,
   },
   audits: {
@@ -74,6 +110,27 @@ export const TABLES = {
     env: 'AUDITS_TABLE',
     partitionKey: S('auditId'),
     indexes: [{ name: 'byStartedAt', partitionKey: S('kind'), sortKey: S('startedAt') }],
+  },
+  /** Webhook endpoints (lib/domain/webhooks/endpoint.ts): a client's own, with its signing secrets. */
+  webhookEndpoints: {
+    name: 'WebhookEndpoints',
+    env: 'WEBHOOK_ENDPOINTS_TABLE',
+    partitionKey: S('endpointId'),
+    indexes: [
+      // A client's endpoints, oldest first: what `GET /v1/webhook-endpoints` reads.
+      { name: 'byOwner', partitionKey: S('owner'), sortKey: S('createdAt') },
+      // The enabled ones, which the fan-out reads for every event (no Scan).
+      { name: 'byStatus', partitionKey: S('status'), sortKey: S('endpointId') },
+    ],
+  },
+  /** One item per event and endpoint (a stable id), with its last attempts; kept 30 days. */
+  webhookDeliveries: {
+    name: 'WebhookDeliveries',
+    env: 'WEBHOOK_DELIVERIES_TABLE',
+    partitionKey: S('deliveryId'),
+    // An endpoint's delivery log, newest first.
+    indexes: [{ name: 'byEndpoint', partitionKey: S('endpointId'), sortKey: S('createdAt') }],
+    ttlAttribute: 'expiresAt',
   },
   /** Powertools idempotency records: the first response to each `Idempotency-Key`, kept 24 h. */
   idempotency: {
@@ -100,6 +157,13 @@ export const QUEUES = {
   investigations: { name: 'dispute-investigations', env: 'INVESTIGATIONS_QUEUE_URL', visibilityTimeoutSeconds: 120, maxReceiveCount: 5 },
   /** Audit runs: the schedule, the API and the CLI start one here; a run that nears its time limit re-queues itself. */
   auditRuns: { name: 'audit-runs', env: 'AUDIT_RUNS_QUEUE_URL', visibilityTimeoutSeconds: 960, maxReceiveCount: 3 },
+  /** Every published event once (the EventBridge rule's target in AWS): the fan-out makes one delivery per endpoint. */
+  webhookEvents: { name: 'webhook-events', env: 'WEBHOOK_EVENTS_QUEUE_URL', visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
+  /**
+   * One message per delivery. A failed attempt hides its message until the next one is due (ChangeMessageVisibility,
+   * at most 12 h), so the queue itself retries: 72 h of backoff from 1 minute is under 30 receives.
+   */
+  webhookDeliveries: { name: 'webhook-deliveries', env: 'WEBHOOK_DELIVERIES_QUEUE_URL', visibilityTimeoutSeconds: 120, maxReceiveCount: 60 },
 } as const satisfies Record<string, QueueDef>;
 
 export type QueueKey = keyof typeof QUEUES;

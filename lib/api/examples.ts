@@ -1,7 +1,9 @@
 // Examples for the OpenAPI document: the motivating case (PRODUCT.md), a lottery line that answers on the first ring.
 // The contract test validates each one against its schema, so they cannot drift from the API.
-import type { AuditReport } from '../domain/audit';
-import type { Decision, Dispute, Recommendation } from '../domain/dispute';
+import type { AuditReport } from '../domain/audit/findings';
+import type { Decision, Dispute, Recommendation } from '../domain/disputes/dispute';
+import type { Lease } from '../domain/disputes/lease';
+import type { Reject } from '../domain/rejects/reject';
 
 const USD = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
 const ratio = (numerator: number, n: number) => ({ value: numerator / n, numerator, n, interval: { low: 0.52, high: 0.6 } });
@@ -86,6 +88,33 @@ export const receivedDisputeExample: Dispute = { ...openDisputeExample, disputeI
 
 export const overrideExample = { action: 'OVERRIDE', outcome: 'PARTIAL_CREDIT', creditAmount: USD(60), reason: 'customer was double-billed on 3 Nov per the switch log' } as const;
 
+export const goodwillExample = { action: 'GOODWILL', reason: 'first complaint in years; long-standing customer' } as const;
+
+/** The same case decided with goodwill instead: DENY stands, the suggested $1.80 is credited as its own decision. */
+const goodwillDecision: Decision = {
+  action: 'GOODWILL',
+  outcome: 'DENY',
+  creditAmount: USD(180),
+  reason: goodwillExample.reason,
+  reviewer: 'rita.reviewer',
+  decidedAt: decision.decidedAt,
+  difference: { outcomeChanged: false, creditDeltaMinor: 180 },
+};
+
+export const goodwillDisputeExample: Dispute = {
+  ...disputeExample,
+  decision: goodwillDecision,
+  history: [
+    ...disputeExample.history.slice(0, 3),
+    { at: goodwillDecision.decidedAt, by: 'rita.reviewer', status: 'DECIDED', note: `granted goodwill $1.80 (DENY stands): ${goodwillExample.reason}`, decision: goodwillDecision },
+  ],
+};
+
+export const leaseExample: Lease = { holder: 'rita.reviewer', expiresAt: '2026-11-06T16:35:00.000Z' };
+
+/** A RECOMMENDED dispute while a reviewer holds it. */
+export const leasedDisputeExample: Dispute = { ...disputeExample, status: 'RECOMMENDED', decision: undefined, lease: leaseExample, history: disputeExample.history.slice(0, 3) };
+
 const point = { attempts: 31, answered: 17, userFailures: 2, callerAbandons: 1, callerErrors: 0, networkFailures: 0, talkMillis: 714_000, shortCalls: 3, ttaHistogram: { '[0,1)': 16, '[1,3)': 1, '[3,6)': 0, '[6,12)': 0, '[12,24)': 0, '[24,inf)': 0 }, asr: ratio(17, 31), ner: ratio(19, 30), scr: ratio(3, 17), acdSeconds: 42 };
 
 export const numberStatsExample = {
@@ -133,3 +162,45 @@ export const auditExample: AuditReport = {
     },
   ],
 };
+
+const storedCdr = {
+  callId: '1767600000.42',
+  source: 'pbx-columbus',
+  accountId: 'ACC-1001',
+  callingNumber: '+13125550100',
+  calledNumber: '+16145550123',
+  startedAt: '2026-11-04T15:00:00.000Z',
+  answeredAt: '2026-11-04T15:00:02.000Z',
+  endedAt: '2026-11-04T15:01:00.000Z',
+  disposition: 'ANSWERED',
+  billedSeconds: 58,
+  charge: USD(10),
+} as const;
+
+/** A conflict: the switch's second file billed the same call for longer. */
+export const rejectExample: Reject = {
+  rejectId: '0F3QK7W2X9H1M5R8T4V6Y0ZB2C',
+  kind: 'CONFLICT',
+  source: 'pbx-columbus',
+  raw: '"ACC-1001","3125550100","6145550123","default","","SIP/a","SIP/b","Dial","","2026-11-04 10:00:00","2026-11-04 10:00:02","2026-11-04 10:01:30",90,88,"ANSWERED","DOCUMENTATION","1767600000.42",""',
+  rawBytes: 181,
+  rawSha256: '9b1d0c3f0f55e8e2b5d1a3c4e7f60718293a4b5c6d7e8f9012a3b4c5d6e7f801',
+  problems: [
+    { field: 'callId', reason: 'conflicts with the stored CDR pbx-columbus/1767600000.42 of different content' },
+    { field: 'endedAt', reason: 'stored "2026-11-04T15:01:00.000Z", this one "2026-11-04T15:01:30.000Z"' },
+    { field: 'billedSeconds', reason: 'stored 58, this one 88' },
+  ],
+  reasons: ['CONFLICT'],
+  receivedAt: '2026-11-05T08:12:40.118Z',
+  origin: { messageId: '5f1d8a52-2f0b-4a7e-9a1e-3b1c9d2e7a10', file: 'Master-2026-11-04.csv', line: 42, ingestRun: '01JC3B2D4F6H8K0M2P4R6T8V0X', seq: 0 },
+  sightings: 2,
+  lastSeenAt: '2026-11-06T08:02:11.507Z',
+  lastOrigin: { messageId: '7c2e9b63-3a1c-4b8f-8b2f-4c2d0e3f8b21', file: 'Master-2026-11-04.csv', line: 42, ingestRun: '01JC5C1E3G5J7L9N1Q3S5U7W9Y', seq: 0 },
+  format: 'asterisk',
+  options: { source: 'pbx-columbus', timezone: 'America/New_York', country: 'US', accountColumn: 'accountcode' },
+  storedCdr,
+  incomingCdr: { ...storedCdr, endedAt: '2026-11-04T15:01:30.000Z', billedSeconds: 88 },
+  status: 'OPEN',
+};
+
+export const rejectPageExample = { items: [rejectExample], cursor: 'eyJyZWplY3RJZCI6IjBGM1FLN1cyWDlIMU01UjhUNFY2WTBaQjJDIn0' };

@@ -3,13 +3,13 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
-import { API_ROUTES, routeKey } from '../../functions/api/routes';
+import { API_ROUTES, routeKey } from './routes';
 import { tableName } from '../adapters/aws';
-import { logger } from '../logger';
+import { logger } from '../adapters/logger';
 import { type AuthInput, type Caller, authenticate, authorize } from './auth';
 import { openApiDocument } from './openapi';
 import { type ApiRequest, OPERATIONS, type Operation, type ValidRequest, validate } from './operations';
-import { type HttpResponse, Problem, json, problemResponse } from './problem';
+import { type HttpResponse, Problem, json, problemFor, problemResponse } from './problem';
 
 const ROUTES = new Map(API_ROUTES.map((route) => [routeKey(route), route]));
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -32,14 +32,14 @@ async function runOnce(operation: Operation, request: ApiRequest, valid: ValidRe
     // A replayed response says so, which helps whoever debugs a client's retries.
     responseHook: (response) => {
       const stored = response as unknown as HttpResponse;
-      return { ...stored, headers: { ...stored.headers, [REPLAYED]: 'true' } } as never;
+      return { ...stored, headers: { ...stored.headers, [REPLAYED]: 'true' } };
     },
   });
   // With the invocation's deadline, a request that died mid-way frees its key when the invocation would have ended.
   if (context) config.registerLambdaContext(context);
-  const once = makeIdempotent(async (_: { key: string; body: unknown }) => (await operation.run(valid)) as never, { persistenceStore, config, keyPrefix: 'api' });
+  const once = makeIdempotent(async (_: { key: string; body: unknown }): Promise<HttpResponse> => await operation.run(valid), { persistenceStore, config, keyPrefix: 'api' });
   try {
-    return (await once({ key: [request.caller.subject, request.routeKey, JSON.stringify(valid.path), key].join('|'), body: valid.body ?? null })) as HttpResponse;
+    return await once({ key: [request.caller.subject, request.routeKey, JSON.stringify(valid.path), key].join('|'), body: valid.body ?? null });
   } catch (error) {
     if (error instanceof IdempotencyValidationError) {
       throw new Problem(409, 'idempotency-key-reused', 'this Idempotency-Key was used with another body', [{ field: 'header.Idempotency-Key', reason: 'already used with a different body' }]);
@@ -51,9 +51,6 @@ async function runOnce(operation: Operation, request: ApiRequest, valid: ValidRe
   }
 }
 
-/** DynamoDB and SQS throttling surfaces as 429 with a hint, not as a 500. */
-const isThrottling = (error: unknown) =>
-  error instanceof Error && /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TooManyRequests/.test(`${error.name} ${(error as { cause?: Error }).cause?.name ?? ''}`);
 
 export async function handleApiRequest(request: Omit<ApiRequest, 'caller'> & { auth: AuthInput; requestId: string; context?: Context }): Promise<HttpResponse> {
   const instance = `/requests/${request.requestId}`;
@@ -73,12 +70,9 @@ export async function handleApiRequest(request: Omit<ApiRequest, 'caller'> & { a
     }
     return await operation.run(valid);
   } catch (error) {
-    if (error instanceof Problem) return problemResponse(error, instance);
-    if (isThrottling(error)) {
-      logger.warn('throttled', { routeKey: request.routeKey, error: error as Error });
-      return problemResponse(new Problem(429, 'throttled', 'too many requests; retry later', [], { 'retry-after': '1' }), instance);
-    }
-    logger.error('request failed', { routeKey: request.routeKey, error: error as Error });
-    return problemResponse(new Problem(500, 'internal', 'the request could not be completed; it is safe to retry'), instance);
+    const problem = problemFor(error);
+    if (problem.status === 429) logger.warn('throttled', { routeKey: request.routeKey, error: error as Error });
+    if (problem.status >= 500) logger.error('request failed', { routeKey: request.routeKey, error: error as Error });
+    return problemResponse(problem, instance);
   }
 }

@@ -1,6 +1,7 @@
 // RFC 9457 problem details: a stable `type` per error, the failing fields, and never an internal message.
 import type { ZodError } from 'zod';
 import type { FieldProblem } from '../domain/cdr';
+import { ConflictError, NotFoundError, ValidationError, errorHandling } from '../domain/errors';
 
 export interface HttpResponse {
   statusCode: number;
@@ -36,6 +37,23 @@ export class Problem extends Error {
     const errors = error.issues.map((issue) => ({ field: [where, ...issue.path].join('.'), reason: issue.message }));
     return new Problem(400, 'validation-failed', `${errors.length} field(s) failed validation`, errors);
   }
+}
+
+/**
+ * The problem any error is answered with: the error model's status and type, the failing field where the error
+ * names one. An internal error says only that a retry is safe; its details belong in the log.
+ */
+export function problemFor(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  const { status, type } = errorHandling(error);
+  if (error instanceof ValidationError) {
+    const field = /^(body|query|path|header)\./.test(error.field) ? error.field : `body.${error.field}`;
+    return new Problem(status, type, error.message, [{ field, reason: error.message }]);
+  }
+  if (error instanceof ConflictError) return new Problem(status, type, error.message, error.fieldProblem ? [error.fieldProblem] : []);
+  if (error instanceof NotFoundError) return new Problem(status, type, error.message);
+  if (status === 429) return new Problem(429, type, 'too many requests; retry later', [], { 'retry-after': '1' });
+  return new Problem(500, 'internal', 'the request could not be completed; it is safe to retry');
 }
 
 export function problemResponse(problem: Problem, instance?: string): HttpResponse {

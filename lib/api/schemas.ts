@@ -2,12 +2,15 @@
 // and the tests validate every response against them. The type checks at the bottom keep them equal to the domain
 // types, so a field added to a domain type without its schema fails to compile.
 import { z } from 'zod';
-import { E164, Instant, Money } from '../domain/cdr';
-import * as domain from '../domain/dispute';
-import * as audit from '../domain/audit';
-import { FINDING_TYPES } from '../domain/audit';
-import { DISPUTE_STATUSES, OUTCOMES, REASON_CODES } from '../domain/dispute';
-import { TTA_BIN_LABELS } from '../domain/stats';
+import { CalledNumber, Instant, Money } from '../domain/cdr';
+import type * as domain from '../domain/disputes/dispute';
+import type * as audit from '../domain/audit/findings';
+import { FINDING_TYPES } from '../domain/audit/findings';
+import { DECISION_ACTIONS, DISPUTE_STATUSES, OUTCOMES, REASON_CODES } from '../domain/disputes/dispute';
+import type * as lease from '../domain/disputes/lease';
+import type * as dueDate from '../domain/disputes/due-date';
+import type { Reason } from '../domain/investigation/evidence';
+import { TTA_BIN_LABELS } from '../domain/statistics/connect-statistics';
 
 
 const ReasonCode = z.enum(REASON_CODES).meta({ id: 'ReasonCode' });
@@ -29,7 +32,11 @@ const RecommendationSummary = z
 
 export const Decision = z
   .object({
-    action: z.enum(['ACCEPT', 'OVERRIDE']),
+    action: z
+      .enum(DECISION_ACTIONS)
+      .describe(
+        'ACCEPT the recommendation, OVERRIDE it, or grant GOODWILL: its own decision, never an override, which keeps the recommended outcome (DENY) and credits the goodwill amount (difference: outcomeChanged false, creditDeltaMinor the goodwill credit)',
+      ),
     outcome: Outcome,
     creditAmount: MoneySchema,
     reason: z.string().optional(),
@@ -38,6 +45,13 @@ export const Decision = z
     difference: z.object({ outcomeChanged: z.boolean(), creditDeltaMinor: z.number().int() }).describe('how the decision differs from the recommendation'),
   })
   .meta({ id: 'Decision' });
+
+export const Lease = z
+  .object({
+    holder: z.string().describe("the reviewer's identity, from the token (the same one decisions record)"),
+    expiresAt: Instant.describe('UTC; renew before it (POST again); after it the lease holds nothing'),
+  })
+  .meta({ id: 'Lease', description: 'A reviewer holds a RECOMMENDED dispute while working it, so two reviewers do not decide it at once.' });
 
 export const HistoryEntry = z
   .object({
@@ -91,15 +105,20 @@ export const Dispute = z
     ticketId: z.string(),
     customerStatement: z.string().optional(),
     callIds: z.array(z.string()).optional(),
-    calledNumber: E164.optional(),
+    calledNumber: CalledNumber.optional(),
     from: Instant.optional(),
     to: Instant.optional(),
     origin: z.enum(['TICKET', 'AUDIT']),
     status: z.enum(DISPUTE_STATUSES),
     openedAt: Instant,
+    dueBy: Instant.describe("when a decision is due: opened plus the origin's service level (TICKET 48 h, AUDIT 120 h by default)"),
+    overdue: z.boolean().describe('not decided and past dueBy, at the time of this answer'),
+    updatedAt: Instant.describe('the last change: a transition or the overdue mark (not a lease); what `updatedSince` lists by'),
+    overdueAt: Instant.optional().describe('when the overdue sweep found it past due undecided (and sent `dispute.overdue`)'),
     displayOffset: z.string(),
     recommendation: Recommendation.optional(),
     decision: Decision.optional(),
+    lease: Lease.optional().describe('the review lease; may have expired (compare expiresAt): an expired lease holds nothing'),
     history: z.array(HistoryEntry).describe('append-only, oldest first'),
   })
   .meta({ id: 'Dispute' });
@@ -135,10 +154,12 @@ const StatsPoint = z
 
 export const NumberStats = z
   .object({
-    calledNumber: E164,
+    calledNumber: CalledNumber,
     from: Instant,
     to: Instant,
     granularity: z.enum(['hour', 'day']),
+    dataFrom: Instant.nullable().describe("the start of the number's first stored hour with calls, whatever the window; null when it has none"),
+    dataTo: Instant.nullable().describe("the end of the number's latest stored hour with calls (exclusive, like to); null when it has none"),
     total: StatsPoint,
     series: z.array(StatsPoint.extend({ period: Instant })),
   })
@@ -162,7 +183,13 @@ const check = <T extends true>(_: T) => undefined;
 check<Same<z.infer<typeof Decision>, domain.Decision>>(true);
 check<Same<z.infer<typeof HistoryEntry>, domain.HistoryEntry>>(true);
 check<Same<z.infer<typeof Recommendation>, domain.Recommendation>>(true);
-check<Same<z.infer<typeof Dispute>, domain.Dispute>>(true);
+check<Same<z.infer<typeof Dispute>, dueDate.DatedDispute>>(true);
+check<Same<z.infer<typeof Lease>, lease.Lease>>(true);
+// A stored reason's evidence is a record (an earlier release may have written it); the investigation writes the
+// typed Reason of the domain: it must fit the served shape, and cover exactly the schema's codes.
+type Fits<A, B> = [A] extends [B] ? true : false;
+check<Fits<Reason, z.infer<typeof Recommendation>['reasons'][number]>>(true);
+check<Same<Reason['code'], z.infer<typeof ReasonCode>>>(true);
 
 // --- The batch audit (PRODUCT.md §6) ---
 export const AuditRequest = z

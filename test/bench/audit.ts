@@ -11,12 +11,14 @@ import { documentClient } from '../../lib/adapters/aws';
 import { putCdrsUnchecked } from '../../lib/adapters/cdr-store';
 import { TABLES } from '../../lib/adapters/resources';
 import { addToStats } from '../../lib/adapters/stats-store';
-import type { AuditReport } from '../../lib/domain/audit';
+import type { AuditReport } from '../../lib/domain/audit/findings';
 import { type Cdr, isAnswered, parseCdr } from '../../lib/domain/cdr';
-import { bucketize } from '../../lib/domain/stats';
-import { startEmulators } from '../../lib/local/emulators';
-import { provisionLocalStack } from '../../lib/local/stack';
+import { bucketize } from '../../lib/domain/statistics/connect-statistics';
+import { startEmulators } from '../../infra/local/emulators';
+import { provisionLocalStack } from '../../infra/local/stack';
 import { generateDay, prng } from './traffic';
+// A type only: the module itself is loaded after the environment points at the emulators.
+import type { runAudit as RunAuditFn } from '../../lib/use-cases/audit/run-audit';
 
 const CDRS = Number(process.env.AUDIT_BENCH_CDRS ?? 40_000);
 if (!Number.isInteger(CDRS) || CDRS < 1000) throw new Error('AUDIT_BENCH_CDRS must be an integer >= 1000');
@@ -55,7 +57,7 @@ async function load(cdrs: Cdr[]): Promise<void> {
 }
 
 /** Runs the audit of one day and samples the heap while it runs. */
-async function audit(date: string, runAudit: typeof import('../../lib/run-audit').runAudit): Promise<{ report: AuditReport; seconds: number; peakHeapMb: number; heapGrowthMb: number }> {
+async function audit(date: string, runAudit: typeof RunAuditFn): Promise<{ report: AuditReport; seconds: number; peakHeapMb: number; heapGrowthMb: number }> {
   global.gc?.();
   const before = process.memoryUsage().heapUsed;
   let peak = before;
@@ -74,7 +76,7 @@ async function main(): Promise<boolean> {
   const emulators = await startEmulators();
   try {
     const stack = await provisionLocalStack(emulators, 'bench-audit-');
-    const { runAudit } = await import('../../lib/run-audit');
+    const { runAudit } = await import('../../lib/use-cases/audit/run-audit');
     const sizes = [
       { date: '2026-11-01', cdrs: Math.floor(CDRS / 2), seed: 101 },
       { date: '2026-11-02', cdrs: CDRS, seed: 202 },

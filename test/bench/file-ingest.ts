@@ -17,17 +17,13 @@ import { promisify } from 'node:util';
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { newSqsClient } from '../../lib/adapters/aws';
 import { QUEUES } from '../../lib/adapters/resources';
-import type { AdapterOptions, FormatName } from '../../lib/formats';
-import { localAwsEnv, startEmulators } from '../../lib/local/emulators';
-import { REQUESTS_IN_FLIGHT, sendFile, waitForRun } from '../../lib/local/ingest-file';
-import { provision } from '../../lib/local/provision';
-import { provisionLocalStack } from '../../lib/local/stack';
+import type { AdapterOptions } from '../../lib/adapters/switch-files/index';
+import { localAwsEnv, startEmulators } from '../../infra/local/emulators';
+import { REQUESTS_IN_FLIGHT, sendFile, waitForRun } from '../../lib/use-cases/ingest/import-file';
+import { provision } from '../../infra/local/provision';
+import { provisionLocalStack } from '../../infra/local/stack';
+import { intEnv } from './options';
 
-const intEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
 const E2E_RECORDS = intEnv('BENCH_FILE_RECORDS', 10_000);
 const LARGE_LINES = intEnv('BENCH_FILE_LINES', 1_000_000);
 const HEAP_MB = intEnv('BENCH_FILE_HEAP_MB', 64);

@@ -1,30 +1,30 @@
-// Ingest benchmark: a realistic day of CDRs through SQS into the real ingest handler on the local emulators.
-// Reports throughput and DynamoDB write units per CDR, checks that the statistics count every CDR exactly once,
-// and that redelivered messages do not count twice.
-//   BENCH_CDRS (100000)  BENCH_PER_MESSAGE (100)  BENCH_BATCH_MESSAGES (100, the deployed event source's batchSize)
+// Ingest benchmark: a realistic day of CDRs through SQS into the real ingest handler on the local emulators, at 1 and
+// at 100 CDRs a message. Prints the write units per CDR (every table and index, statistics included), storage per CDR,
+// ingest throughput against DynamoDB Local's own BatchWriteItem rate, and checks every CDR is counted exactly once.
+//   BENCH_CDRS (100000)  BENCH_SINGLE_CDRS (5000)  BENCH_PER_MESSAGE (100)  BENCH_BATCH_MESSAGES (100, as deployed)
 import { performance } from 'node:perf_hooks';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandOutput, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
+import { cdrItem } from '../../lib/adapters/cdr-store';
 import { consumedWriteUnits, documentClient } from '../../lib/adapters/aws';
 import { enqueueBatch } from '../../lib/adapters/queues';
 import { TABLES } from '../../lib/adapters/resources';
 import { type Cdr, parseCdr } from '../../lib/domain/cdr';
-import { type ConnectCounters, bucketize, emptyCounters, sumCounters } from '../../lib/domain/stats';
-import { startEmulators } from '../../lib/local/emulators';
-import { provisionLocalStack } from '../../lib/local/stack';
+import { type ConnectCounters, bucketize, emptyCounters, sumCounters } from '../../lib/domain/statistics/connect-statistics';
+import { startEmulators } from '../../infra/local/emulators';
+import { provisionLocalStack } from '../../infra/local/stack';
 import { generateDay } from './traffic';
+import { intEnv } from './options';
 
-const intEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
 const CDRS = intEnv('BENCH_CDRS', 100_000);
 const PER_MESSAGE = intEnv('BENCH_PER_MESSAGE', 100);
+/** The one-CDR-a-message run is smaller: a message per CDR is slow to send locally, and the ratios do not need more. */
+const SINGLE_CDRS = intEnv('BENCH_SINGLE_CDRS', 5_000);
 const BATCH_MESSAGES = intEnv('BENCH_BATCH_MESSAGES', 100);
 const SQS_BATCH_BYTES = 1_048_576;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
-const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
 /** Sends bodies 10 to a SendMessageBatch, fewer when 10 would exceed the batch's 1 MiB. */
 async function send(bodies: string[]): Promise<void> {
@@ -59,94 +59,115 @@ async function statsTotals(table: string): Promise<{ buckets: number; totals: Co
   return { buckets: all.length, totals: sumCounters(all) };
 }
 
-const units = (table: string) => consumedWriteUnits.get(table) ?? 0;
+interface Run {
+  perMessage: number;
+  cdrs: number;
+  messages: number;
+  ingestSeconds: number;
+  streamSeconds: number;
+  /** Write units per CDR: the Cdrs table, its indexes, the statistics (and their indexes), the rejects. */
+  units: { cdrs: number; cdrsIndexes: number; stats: number; rejects: number; total: number };
+  storageBytesPerCdr?: number;
+  countsMatch: boolean;
+  unchangedAfterRedelivery: boolean;
+}
+
+/** DynamoDB's own size of the Cdrs table and its indexes, per stored CDR (what DescribeTable reports). */
+async function storagePerCdr(table: string): Promise<number | undefined> {
+  const { Table } = await new DynamoDBClient({}).send(new DescribeTableCommand({ TableName: table }));
+  if (!Table?.ItemCount) return undefined;
+  const bytes = (Table.TableSizeBytes ?? 0) + (Table.GlobalSecondaryIndexes ?? []).reduce((sum, i) => sum + (i.IndexSizeBytes ?? 0), 0);
+  return bytes / Table.ItemCount;
+}
+
+/** One run on a fresh stack: the CDRs through SQS at `perMessage` a message, then the stream, then 10% again. */
+async function run(emulators: Awaited<ReturnType<typeof startEmulators>>, cdrs: Cdr[], perMessage: number): Promise<Run> {
+  const stack = await provisionLocalStack(emulators, `bench-${perMessage}-`);
+  const table = (key: keyof typeof TABLES) => stack.env[TABLES[key].env]!;
+  const expectedBuckets = bucketize(cdrs);
+  const expected = sumCounters(expectedBuckets.map((b) => b.counters));
+  const bodies: string[] = [];
+  for (let i = 0; i < cdrs.length; i += perMessage) bodies.push(JSON.stringify(perMessage === 1 ? cdrs[i] : cdrs.slice(i, i + perMessage)));
+  await send(bodies);
+
+  consumedWriteUnits.clear();
+  let t = performance.now();
+  const received = await stack.drainIngestQueue(BATCH_MESSAGES);
+  const ingestSeconds = seconds(t);
+  t = performance.now();
+  await stack.drainCdrChanges();
+  const streamSeconds = seconds(t);
+  const perCdr = (n: number) => n / cdrs.length;
+  const units = {
+    cdrs: perCdr(consumedWriteUnits.get(table('cdrs')) ?? 0),
+    cdrsIndexes: perCdr(consumedWriteUnits.get(`${table('cdrs')} (indexes)`) ?? 0),
+    stats: perCdr((consumedWriteUnits.get(table('connectStats')) ?? 0) + (consumedWriteUnits.get(`${table('connectStats')} (indexes)`) ?? 0)),
+    rejects: perCdr(consumedWriteUnits.get(table('rejects')) ?? 0),
+    total: 0,
+  };
+  units.total = units.cdrs + units.cdrsIndexes + units.stats + units.rejects;
+  const stored = await statsTotals(table('connectStats'));
+  const countsMatch = received === bodies.length && stored.totals.attempts === cdrs.length && JSON.stringify(stored.totals) === JSON.stringify(expected) && stored.buckets === expectedBuckets.length;
+
+  // Redelivery: the first 10% of messages again, as SQS at-least-once delivery may do.
+  await send(bodies.slice(0, Math.max(1, Math.floor(bodies.length / 10))));
+  await stack.drainIngest(BATCH_MESSAGES);
+  const unchangedAfterRedelivery = JSON.stringify(await statsTotals(table('connectStats'))) === JSON.stringify(stored);
+  return { perMessage, cdrs: cdrs.length, messages: bodies.length, ingestSeconds, streamSeconds, units, storageBytesPerCdr: await storagePerCdr(table('cdrs')), countsMatch, unchangedAfterRedelivery };
+}
+
+/** DynamoDB Local's own BatchWriteItem rate for the same items: 25 a request, as many requests in flight as ingest. */
+async function batchWriteRate(emulators: Awaited<ReturnType<typeof startEmulators>>, cdrs: Cdr[]): Promise<number> {
+  const stack = await provisionLocalStack(emulators, 'bench-raw-');
+  const table = stack.env[TABLES.cdrs.env]!;
+  const items = cdrs.map((cdr) => cdrItem(cdr, []));
+  const limit = pLimit(16);
+  const t = performance.now();
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  await Promise.all(
+    chunks.map((chunk) =>
+      limit(async () => {
+        let requests: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = chunk.map((Item) => ({ PutRequest: { Item } }));
+        while (requests && requests.length > 0) {
+          const out: BatchWriteCommandOutput = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+          requests = out.UnprocessedItems?.[table] as typeof requests;
+        }
+      }),
+    ),
+  );
+  return cdrs.length / seconds(t);
+}
 
 async function main(): Promise<boolean> {
   // Before provisioning: the handlers' logger is created when provisionLocalStack imports them.
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const emulators = await startEmulators();
   try {
-    const stack = await provisionLocalStack(emulators, 'bench-');
-    const table = (key: keyof typeof TABLES) => stack.env[TABLES[key].env]!;
+    const parse = (raw: unknown[]) =>
+      raw.map((r, i) => {
+        const p = parseCdr(r);
+        if (!p.ok) throw new Error(`generated CDR ${i} is invalid: ${JSON.stringify(p.problems)}`);
+        return p.cdr;
+      });
+    const many = parse(generateDay({ cdrs: CDRS }));
+    const few = parse(generateDay({ cdrs: SINGLE_CDRS, seed: 7 }));
+    const single = await run(emulators, few, 1);
+    const batched = await run(emulators, many, PER_MESSAGE);
+    const rawRate = await batchWriteRate(emulators, many);
+    const ingestRate = batched.cdrs / batched.ingestSeconds;
 
-    let t = performance.now();
-    const cdrs = generateDay({ cdrs: CDRS });
-    const generateSeconds = seconds(t);
-    t = performance.now();
-    const parsed: Cdr[] = cdrs.map((raw, i) => {
-      const p = parseCdr(raw);
-      if (!p.ok) throw new Error(`generated CDR ${i} is invalid: ${JSON.stringify(p.problems)}`);
-      return p.cdr;
-    });
-    const parseSeconds = seconds(t);
-    // What the stored statistics must add up to, computed in memory from the same CDRs.
-    const expectedBuckets = bucketize(parsed);
-    const expected = sumCounters(expectedBuckets.map((b) => b.counters));
-
-    const bodies: string[] = [];
-    for (let i = 0; i < cdrs.length; i += PER_MESSAGE) bodies.push(JSON.stringify(cdrs.slice(i, i + PER_MESSAGE)));
-    t = performance.now();
-    await send(bodies);
-    const sendSeconds = seconds(t);
-
-    consumedWriteUnits.clear();
-    t = performance.now();
-    const received = await stack.drainIngest(BATCH_MESSAGES);
-    const ingestSeconds = seconds(t);
-    const written = new Map(consumedWriteUnits);
-
-    const stored = await statsTotals(table('connectStats'));
-    const perCdr = (n: number) => round(n / CDRS);
-    const cdrsUnits = units(table('cdrs'));
-    const statsUnits = units(table('connectStats'));
-    const rejectsUnits = units(table('rejects'));
-    const indexUnits = [...written].filter(([name]) => name.endsWith(' (indexes)')).reduce((sum, [, n]) => sum + n, 0);
-    const countsMatch = stored.totals.attempts === CDRS && JSON.stringify(stored.totals) === JSON.stringify(expected) && stored.buckets === expectedBuckets.length;
-
-    // Redelivery: the first 10% of messages again, as SQS at-least-once delivery may do.
-    const again = bodies.slice(0, Math.max(1, Math.floor(bodies.length / 10)));
-    await send(again);
-    consumedWriteUnits.clear();
-    t = performance.now();
-    const redeliveredReceived = await stack.drainIngest(BATCH_MESSAGES);
-    const redeliverySeconds = seconds(t);
-    const afterRedelivery = await statsTotals(table('connectStats'));
-    const unchanged = JSON.stringify(afterRedelivery) === JSON.stringify(stored);
-
-    const report = {
-      cdrs: CDRS,
-      messages: bodies.length,
-      cdrsPerMessage: PER_MESSAGE,
-      messagesPerInvocation: BATCH_MESSAGES,
-      messagesReceived: received,
-      sendSeconds: round(sendSeconds, 2),
-      seconds: round(ingestSeconds, 2),
-      cdrsPerSecond: Math.round(CDRS / ingestSeconds),
-      cdrsWriteUnitsPerCdr: perCdr(cdrsUnits),
-      connectStatsWriteUnitsPerCdr: perCdr(statsUnits),
-      rejectsWriteUnitsPerCdr: perCdr(rejectsUnits),
-      tableWritesPerCdr: perCdr(cdrsUnits + statsUnits + rejectsUnits),
-      indexWritesPerCdr: perCdr(indexUnits),
-      statsBuckets: stored.buckets,
-      expectedStatsBuckets: expectedBuckets.length,
-      attemptsTotal: stored.totals.attempts,
-      countsMatch,
-      redeliveredMessages: again.length,
-      redeliveredReceived,
-      redeliverySeconds: round(redeliverySeconds, 2),
-      redeliveryWriteUnits: Object.fromEntries(consumedWriteUnits),
-      statsUnchangedAfterRedelivery: unchanged,
-    };
-    const o = report;
-    console.log(`generated ${CDRS} CDRs in ${generateSeconds.toFixed(2)} s, all valid (parseCdr, ${parseSeconds.toFixed(2)} s)`);
-    console.log(`sent ${o.messages} messages of ${PER_MESSAGE} CDRs in ${o.sendSeconds} s`);
-    console.log(`ingested ${o.messagesReceived} messages, ${BATCH_MESSAGES} per invocation, in ${o.seconds} s: ${o.cdrsPerSecond} CDRs/s`);
-    console.log(`write units per CDR: Cdrs ${o.cdrsWriteUnitsPerCdr} + ConnectStats ${o.connectStatsWriteUnitsPerCdr} + Rejects ${o.rejectsWriteUnitsPerCdr} = ${o.tableWritesPerCdr} (table writes), plus ${o.indexWritesPerCdr} index writes`);
-    console.log(`statistics: ${o.statsBuckets} destination-hour buckets (expected ${o.expectedStatsBuckets}), attempts ${o.attemptsTotal} of ${CDRS} CDRs: ${countsMatch ? 'OK' : 'MISMATCH'}`);
-    if (!countsMatch) console.log(`  stored ${JSON.stringify(stored.totals)}\n  expected ${JSON.stringify(expected)}`);
-    console.log(`redelivered ${again.length} messages (${o.redeliverySeconds} s, write units ${JSON.stringify(o.redeliveryWriteUnits)}): statistics ${unchanged ? 'unchanged, OK' : 'CHANGED'}`);
-    console.log(JSON.stringify(report));
-    return countsMatch && unchanged && received === bodies.length;
+    const f = (n: number) => n.toFixed(2);
+    const breakdown = (r: Run) => `Cdrs ${f(r.units.cdrs)} + its indexes ${f(r.units.cdrsIndexes)} + ConnectStats ${f(r.units.stats)} + Rejects ${f(r.units.rejects)} = ${f(r.units.total)}`;
+    console.log(`write units per CDR (all indexes): ${f(single.units.total)}`);
+    console.log(`  at 1 CDR a message (${single.cdrs} CDRs): ${breakdown(single)}`);
+    console.log(`  at ${PER_MESSAGE} CDRs a message (${batched.cdrs} CDRs): ${breakdown(batched)}`);
+    console.log(`storage per CDR (table and indexes, DescribeTable): ${batched.storageBytesPerCdr === undefined ? 'not reported' : `${Math.round(batched.storageBytesPerCdr)} bytes`}`);
+    console.log(`local ingest throughput: ${f(ingestRate / rawRate)}× DynamoDB Local's BatchWriteItem rate for the same items (${Math.round(ingestRate)} vs ${Math.round(rawRate)} CDRs/s; the stream's statistics then took ${f(batched.streamSeconds)} s)`);
+    for (const r of [single, batched]) {
+      console.log(`statistics at ${r.perMessage} a message: ${r.countsMatch ? 'every CDR counted once' : 'MISMATCH'}; after redelivering 10% of the messages: ${r.unchangedAfterRedelivery ? 'unchanged' : 'CHANGED'}`);
+    }
+    return [single, batched].every((r) => r.countsMatch && r.unchangedAfterRedelivery);
   } finally {
     await emulators.stop();
   }

@@ -3,11 +3,11 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { type AdaptedRecord, type AdapterOptions, type FormatName, adapt, adaptText, detectFormat } from '../../lib/formats';
-import { readNumber, readTime } from '../../lib/formats/normalise';
-import { billedSecondsFor, chargeFor } from '../../lib/formats/pbx';
-import { MAX_RECORD_BYTES, rawRecords } from '../../lib/formats/records';
-import { ROOT } from '../../lib/local/state';
+import { type AdaptedRecord, type AdapterOptions, type FormatName, adapt, adaptText, detectFormat } from '../../lib/adapters/switch-files/index';
+import { readNumber, readTime } from '../../lib/adapters/switch-files/normalise';
+import { billedSecondsFor, chargeFor } from '../../lib/adapters/switch-files/pbx';
+import { MAX_RECORD_BYTES, rawRecords } from '../../lib/adapters/switch-files/records';
+import { ROOT } from '../../lib/config';
 
 const SAMPLES = join(ROOT, 'test', 'fixtures', 'cdr-samples');
 
@@ -32,7 +32,7 @@ describe('numbers', () => {
     expect(readNumber('6145550123')).toEqual({ kind: 'invalid' }); // national, but no country to read it with
     expect(readNumber('1002', 'US')).toEqual({ kind: 'extension', value: '1002' });
     expect(readNumber('*97')).toEqual({ kind: 'extension', value: '*97' });
-    expect(readNumber('&')).toEqual({ kind: 'invalid' });
+    expect(readNumber('&')).toEqual({ kind: 'invalid', notNumberText: true });
     expect(readNumber('  ')).toEqual({ kind: 'empty' });
   });
 });
@@ -120,7 +120,7 @@ describe('detecting the format', () => {
 });
 
 describe('Asterisk cdr_csv', () => {
-  const PBX: AdapterOptions = { timezone: 'America/New_York', account: 'acct-1', country: 'US' };
+  const PBX: AdapterOptions = { source: 'pbx-1', timezone: 'America/New_York', account: 'acct-1', country: 'US' };
   const row = (o: Partial<Record<string, string>> = {}) => {
     const r = { accountcode: '', src: '2125550100', dst: '6145550123', clid: '"Bob" <2125550100>', start: '2026-01-05 10:00:00', answer: '2026-01-05 10:00:02', end: '2026-01-05 10:00:40', duration: '40', billsec: '38', disposition: 'ANSWERED', uniqueid: '1767600000.1', ...o };
     return [r.accountcode, r.src, r.dst, 'default', r.clid, 'SIP/a', 'SIP/b', 'Dial', 'SIP/b', r.start, r.answer, r.end, r.duration, r.billsec, r.disposition, 'DOCUMENTATION', r.uniqueid, ''].map((f) => `"${f.replace(/"/g, '""')}"`).join(',');
@@ -129,7 +129,7 @@ describe('Asterisk cdr_csv', () => {
   it('reads the 18-column sample file, rejecting what it cannot say and why', async () => {
     const records = await all('asterisk', createReadStream(join(SAMPLES, 'asterisk-master-18col.csv')), { timezone: 'UTC' });
     expect(records.map((r) => r.line)).toEqual([1, 2]);
-    expect(problems(records[0]).map((p) => p.field)).toEqual(['accountId', 'src', 'dst']);
+    expect(problems(records[0]).map((p) => p.field)).toEqual(['source', 'accountId', 'src', 'dst']);
   });
 
   it('maps columns, dispositions and unanswered calls; the header line, if any, is not a record', async () => {
@@ -138,7 +138,7 @@ describe('Asterisk cdr_csv', () => {
     expect(records.map((r) => r.line)).toEqual([2, 3, 4]);
     expect(ok(records[0])).toEqual({
       callId: '1767600000.1',
-      source: 'default',
+      source: 'pbx-1',
       accountId: 'acct-1',
       callingNumber: '+12125550100',
       calledNumber: '+16145550123',
@@ -194,7 +194,7 @@ describe('Asterisk cdr_csv', () => {
 });
 
 describe('FreeSWITCH example template', () => {
-  const OPTIONS: AdapterOptions = { timezone: 'Asia/Shanghai', account: 'acct-fs', caller: '+13125550100', allowExtensions: true };
+  const OPTIONS: AdapterOptions = { source: 'fs-1', timezone: 'Asia/Shanghai', account: 'acct-fs', caller: '+13125550100', allowExtensions: true };
   const row = (o: Partial<Record<string, string>> = {}) => {
     const r = { name: 'Alice', number: '+13125550111', dest: '+16145550123', start: '2020-02-11 11:13:00', answer: '2020-02-11 11:13:05', end: '2020-02-11 11:14:00', duration: '60', billsec: '55', cause: 'NORMAL_CLEARING', uuid: 'u-1', ...o };
     return [r.name, r.number, r.dest, 'default', r.start, r.answer, r.end, r.duration, r.billsec, r.cause, r.uuid, '', '', 'PCMU', 'PCMU'].join(',');
@@ -231,7 +231,7 @@ describe('FreeSWITCH example template', () => {
     const [leg] = await all('freeswitch', row({ name: 'Outbound Call', number: '1004', dest: '&' }), OPTIONS);
     expect(ok(leg)).toMatchObject({ calledNumber: '1004', callingNumber: '+13125550100' });
     const [unanswered] = await all('freeswitch', row({ dest: '&', answer: '', billsec: '0', cause: 'NO_ANSWER' }), OPTIONS);
-    expect(problems(unanswered)).toEqual([{ field: 'destination_number', reason: 'not E.164, and no --country to read it as a national number' }]);
+    expect(problems(unanswered)).toEqual([{ field: 'destination_number', reason: 'not a phone number: the field may hold only digits, spaces, dots, dashes, brackets and a leading +' }]);
   });
 
   it('reads the sample file: ten records, the repeated uuid three times, one of them with another cause', async () => {
@@ -261,7 +261,27 @@ describe('JSON lines', () => {
   });
 
   it('adaptText re-reads one stored record the way the file was read', async () => {
-    const [r] = await adaptText('freeswitch', 'Alice,+13125550111,+16145550123,default,2020-02-11 11:13:00,,2020-02-11 11:13:30,30,0,NO_ANSWER,u-9,,,,', { timezone: 'UTC', account: 'a' });
+    const [r] = await adaptText('freeswitch', 'Alice,+13125550111,+16145550123,default,2020-02-11 11:13:00,,2020-02-11 11:13:30,30,0,NO_ANSWER,u-9,,,,', { source: 'fs-1', timezone: 'UTC', account: 'a' });
     expect(ok(r)).toMatchObject({ callId: 'u-9', disposition: 'NO_ANSWER', releaseCause: 19, startedAt: '2020-02-11T11:13:00Z' });
+  });
+
+  it('a record without a source is rejected naming the field, never stored under a made-up one', async () => {
+    const cdr = { callId: 'c', accountId: 'a', callingNumber: '+13125550100', calledNumber: '+16145550123', startedAt: '2026-01-01T00:00:00Z', answeredAt: null, endedAt: '2026-01-01T00:00:10Z', disposition: 'NO_ANSWER', billedSeconds: 0, charge: { amountMinor: 0, currency: 'USD' } };
+    const records = await all('jsonl', [JSON.stringify({ ...cdr, source: 'own' }), JSON.stringify(cdr)].join('\n'));
+    expect(ok(records[0]).source).toBe('own');
+    expect(problems(records[1])).toEqual([{ field: 'source', reason: 'the record names no source and the import has no --source' }]);
+    // --source is the fallback of records that name none; a record's own source wins.
+    const withSource = await all('jsonl', [JSON.stringify({ ...cdr, source: 'own' }), JSON.stringify(cdr)].join('\n'), { source: 'sw' });
+    expect(withSource.map((r) => ok(r).source)).toEqual(['own', 'sw']);
+  });
+});
+
+describe('the source of PBX files', () => {
+  it('is the operator’s --source: without it every row is rejected naming `source`', async () => {
+    const row = 'Alice,+13125550111,+16145550123,default,2020-02-11 11:13:00,,2020-02-11 11:13:30,30,0,NO_ANSWER,u-9,,,,';
+    const [bare] = await adaptText('freeswitch', row, { timezone: 'UTC', account: 'a' });
+    expect(problems(bare)).toEqual([{ field: 'source', reason: 'the file names no source: give --source, the switch or feed these calls come from' }]);
+    const [named] = await adaptText('freeswitch', row, { source: 'fs-9', timezone: 'UTC', account: 'a' });
+    expect(ok(named).source).toBe('fs-9');
   });
 });

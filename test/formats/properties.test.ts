@@ -5,9 +5,9 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCdrAllowingExtensions } from '../../lib/domain/cdr';
-import { type AdaptedRecord, type AdapterOptions, FORMATS, type FormatName, adapt } from '../../lib/formats';
+import { type AdaptedRecord, type AdapterOptions, FORMATS, type FormatName, adapt } from '../../lib/adapters/switch-files/index';
 
-const OPTIONS: AdapterOptions = { timezone: 'America/Chicago', country: 'US', account: 'acct-p', caller: '+13125550100', allowExtensions: true, rate: 7 };
+const OPTIONS: AdapterOptions = { source: 'prop', timezone: 'America/Chicago', country: 'US', account: 'acct-p', caller: '+13125550100', allowExtensions: true, rate: 7 };
 
 const ASTERISK_ROW = '"","3125550100","6145550123","default","""A"" <3125550100>","SIP/a","SIP/b","Dial","SIP/b","2026-01-05 10:00:00","2026-01-05 10:00:02","2026-01-05 10:00:40",40,38,"ANSWERED","DOCUMENTATION","1767600000.1",""';
 const FREESWITCH_ROW = 'Outbound Call,1002,&,default,2020/2/10 22:41,2020/2/10 22:41,2020/2/10 22:41,11,9,NORMAL_CLEARING,d80e22e0-4c15-11ea-97a0-9dd79410affb,,1002,PCMU,PCMU';

@@ -3,12 +3,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { QUEUES, TABLES, dlqName } from '../../lib/adapters/resources';
-import { API_ROUTES } from '../../functions/api/routes';
-import { DisputePipelineStack } from '../../infra/stack';
+import { type IndexDef, QUEUES, TABLES, dlqName } from '../../lib/adapters/resources';
+import { API_ROUTES } from '../../lib/api/routes';
+import { DisputePipelineStack, SIGN_IN_TRIGGER } from '../../infra/stack';
+import { ROLES } from '../../infra/aws/identity';
+import { applyNagPacks } from '../../infra/aws/nag';
+import { SWEEP_FUNCTION } from '../../infra/aws/due-dates-and-adjustments';
+import { CONSOLE_STUB, type Cfn, OTHER_DEAD_LETTER_QUEUES, PIPELINE_FUNCTIONS } from './support/synth';
 
 const STACK = 'TestStack';
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+type Resource = { Type: string; Properties: Record<string, Cfn>; DeletionPolicy?: string };
 
 let template: Template;
 let resources: Record<string, Resource>;
@@ -25,9 +29,12 @@ const keySchema = (pk: { name: string }, sk?: { name: string }) => [
 ];
 
 beforeAll(() => {
-  // Full synthesis, including the esbuild bundling of every handler.
-  const app = new App();
-  template = Template.fromStack(new DisputePipelineStack(app, STACK));
+  // Full synthesis, including the esbuild bundling of every handler, held to the cdk-nag packs as infra/app.ts is
+  // (an unacknowledged finding fails the synthesis; test/infra/nag.test.ts lists them).
+  const app = new App({ context: { consoleAssetPath: CONSOLE_STUB } });
+  const stack = new DisputePipelineStack(app, STACK);
+  applyNagPacks(app);
+  template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 }, 180_000);
 
@@ -50,12 +57,12 @@ describe('DynamoDB tables', () => {
     if ('ttlAttribute' in def) expect(p.TimeToLiveSpecification).toEqual({ AttributeName: def.ttlAttribute, Enabled: true });
     else expect(p.TimeToLiveSpecification).toBeUndefined();
 
-    const indexes = def.indexes as readonly { name: string; partitionKey: { name: string }; sortKey?: { name: string } }[];
-    expect((p.GlobalSecondaryIndexes ?? []).map((g: any) => g.IndexName).sort()).toEqual(indexes.map((i) => i.name).sort());
+    const indexes = def.indexes as readonly IndexDef[];
+    expect((p.GlobalSecondaryIndexes ?? []).map((g: Cfn) => g.IndexName).sort()).toEqual(indexes.map((i) => i.name).sort());
     for (const index of indexes) {
-      const gsi = p.GlobalSecondaryIndexes.find((g: any) => g.IndexName === index.name);
+      const gsi = p.GlobalSecondaryIndexes.find((g: Cfn) => g.IndexName === index.name);
       expect(gsi.KeySchema).toEqual(keySchema(index.partitionKey, index.sortKey));
-      expect(gsi.Projection).toEqual({ ProjectionType: 'ALL' });
+      expect(gsi.Projection).toEqual(index.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] } : { ProjectionType: 'ALL' });
     }
   });
 });
@@ -75,10 +82,13 @@ describe('SQS queues', () => {
 
   it('every queue, dead-letter queues included, denies requests without TLS', () => {
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues.length).toBe(Object.keys(QUEUES).length * 2 + 2); // each queue, its DLQ, the audit schedule's and the event publisher's DLQ
+    // Each queue and its DLQ, and the other DLQs: the streams' on-failure destinations, the schedules', the webhook rule's.
+    expect(queues.map(([, q]) => q.Properties.QueueName).sort()).toEqual(
+      [...Object.values(QUEUES).flatMap((q) => [q.name, dlqName(q)]), ...OTHER_DEAD_LETTER_QUEUES].map((n) => `${STACK}-${n}`).sort(),
+    );
     const policies = ofType('AWS::SQS::QueuePolicy').map(([, r]) => r.Properties);
     for (const [id] of queues) {
-      const statements = policies.filter((p) => p.Queues.some((q: any) => q.Ref === id)).flatMap((p) => p.PolicyDocument.Statement);
+      const statements = policies.filter((p) => p.Queues.some((q: Cfn) => q.Ref === id)).flatMap((p) => p.PolicyDocument.Statement);
       expect(statements, id).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
@@ -87,10 +97,15 @@ describe('SQS queues', () => {
 });
 
 describe('Lambda functions', () => {
-  const functions = () => ofType('AWS::Lambda::Function');
+  /** The pipeline's functions: not the Cognito sign-in trigger (test/infra/console.test.ts) nor the console deployment's CDK handler. */
+  const functions = () => ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith(SIGN_IN_TRIGGER.id) && !id.startsWith('CustomCDKBucketDeployment'));
 
-  it('are five bundled Node 22 functions on arm64 with every table, queue and the policy in their environment', () => {
-    expect(functions()).toHaveLength(5);
+  it('are the pipeline\'s bundled Node 22 functions on arm64 with every table, queue and the policy in their environment', () => {
+    // The stack's own, the two webhook functions and the overdue sweep; besides them the sign-in trigger and CDK's deployment handler.
+    const count = Object.keys(PIPELINE_FUNCTIONS).length;
+    expect(count).toBe(9);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(count + 2);
+    expect(functions()).toHaveLength(count);
     for (const [id, f] of functions()) {
       expect(f.Properties.Runtime, id).toBe('nodejs22.x');
       expect(f.Properties.Architectures, id).toEqual(['arm64']);
@@ -103,17 +118,37 @@ describe('Lambda functions', () => {
   });
 
   it('the policy parameter holds the default policy', async () => {
-    const { DEFAULT_POLICY } = await import('../../lib/domain/policy');
+    const { DEFAULT_POLICY } = await import('../../lib/domain/policy/policy');
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dispute-pipeline/policy', Value: JSON.stringify(DEFAULT_POLICY) });
   });
 
   const sqsMappings = () => ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => resources[m.Properties.EventSourceArn['Fn::GetAtt']?.[0]]?.Type === 'AWS::SQS::Queue');
 
-  it('every event source (each queue and the Disputes stream) reports partial batch failures', () => {
+  it('every event source (each queue, and the stream of each table that has one: Cdrs, Disputes, Adjustments) reports partial batch failures', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    const streamed = Object.values(TABLES).filter((t) => 'stream' in t && t.stream);
+    expect(streamed.map((t) => t.name).sort()).toEqual(['Adjustments', 'Cdrs', 'Disputes']);
     expect(sqsMappings()).toHaveLength(Object.keys(QUEUES).length);
-    expect(mappings).toHaveLength(Object.keys(QUEUES).length + 1);
+    expect(mappings).toHaveLength(Object.keys(QUEUES).length + streamed.length);
+    const streamSources = mappings.filter(([, m]) => m.Properties.EventSourceArn['Fn::GetAtt']?.[1] === 'StreamArn').map(([, m]) => m.Properties.EventSourceArn['Fn::GetAtt'][0]);
+    expect(streamSources.sort()).toEqual(streamed.map((t) => byName('AWS::DynamoDB::Table', 'TableName', `${STACK}-${t.name}`)[0]).sort());
     for (const [id, m] of mappings) expect(m.Properties.FunctionResponseTypes, id).toEqual(['ReportBatchItemFailures']);
+  });
+
+  it('counts connect statistics from the Cdrs stream: one batch per shard at a time, its shard named, bounded retries into an alarmed dead-letter queue', () => {
+    const [tableId] = byName('AWS::DynamoDB::Table', 'TableName', `${STACK}-${TABLES.cdrs.name}`);
+    expect(resources[tableId]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const [dlqId] = byName('AWS::SQS::Queue', 'QueueName', `${STACK}-cdr-counts-dlq`);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+      TumblingWindowInSeconds: 60,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
   });
 
   it('publishes dispute events from the Disputes stream to an event bus, with retries and a dead-letter queue', () => {
@@ -151,7 +186,7 @@ describe('Lambda functions', () => {
   });
 
   it('no IAM policy grants wildcard DynamoDB or SQS actions', () => {
-    const actions = ofType('AWS::IAM::Policy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    const actions = ofType('AWS::IAM::Policy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement.flatMap((s: Cfn) => [s.Action].flat()));
     expect(actions).not.toContain('dynamodb:*');
     expect(actions).not.toContain('sqs:*');
     expect(actions).not.toContain('dynamodb:DeleteTable');
@@ -179,7 +214,10 @@ describe('HTTP API', () => {
     expect(authorizers[0]!.AuthorizerType).toBe('JWT');
     expect(JSON.stringify(authorizers[0]!.JwtConfiguration.Issuer)).toContain(poolId);
     expect(authorizers[0]!.JwtConfiguration.Audience).toEqual(clients.map(([id]) => ({ Ref: id })));
-    for (const [, c] of clients) expect(c.Properties.AllowedOAuthFlows).toEqual(['client_credentials']);
+    // One client-credentials client per role (every role a route requires has one), and the console's
+    // authorization-code client (test/infra/console.test.ts).
+    for (const role of new Set(API_ROUTES.flatMap((r) => r.roles))) expect(ROLES).toContain(role);
+    expect(clients.map(([, c]) => c.Properties.AllowedOAuthFlows).sort()).toEqual([...ROLES.map(() => ['client_credentials']), ['code']].sort());
   });
 
   it('the default stage auto-deploys with throttling', () => {
@@ -193,9 +231,11 @@ describe('HTTP API', () => {
   it('trusts an external issuer instead when jwtIssuer and jwtAudience are given', () => {
     // Bundling is skipped here: only the auth wiring differs from the stack above.
     const app = new App({
-      context: { jwtIssuer: 'https://idp.example.com/', jwtAudience: 'a, b', 'aws:cdk:bundling-stacks': [] },
+      context: { jwtIssuer: 'https://idp.example.com/', jwtAudience: 'a, b', consoleAssetPath: CONSOLE_STUB, 'aws:cdk:bundling-stacks': [] },
     });
-    const external = Template.fromStack(new DisputePipelineStack(app, STACK));
+    const stack = new DisputePipelineStack(app, STACK);
+    applyNagPacks(app);
+    const external = Template.fromStack(stack);
     external.resourceCountIs('AWS::Cognito::UserPool', 0);
     external.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
@@ -204,13 +244,13 @@ describe('HTTP API', () => {
   });
 });
 
-describe('audit schedule', () => {
+describe('schedules: the audit and the overdue sweep', () => {
   it('starts an audit through the audit-runs queue with retries, a maximum event age and a dead-letter queue', () => {
     const [dlqId] = byName('AWS::SQS::Queue', 'QueueName', `${STACK}-run-audit-dlq`);
     const [queueId] = byName('AWS::SQS::Queue', 'QueueName', `${STACK}-${QUEUES.auditRuns.name}`);
     const schedules = ofType('AWS::Scheduler::Schedule');
-    expect(schedules).toHaveLength(1);
-    const { Target, ScheduleExpression } = schedules[0]![1].Properties;
+    expect(schedules).toHaveLength(2); // the audit's and the overdue sweep's (below)
+    const { Target, ScheduleExpression } = schedules.find(([, sc]) => sc.Properties.Target.Arn['Fn::GetAtt']?.[0] === queueId)![1].Properties;
     expect(ScheduleExpression).toBe('rate(1 day)');
     expect(Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
     expect(Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
@@ -221,9 +261,32 @@ describe('audit schedule', () => {
     expect(resources[mapping[1].Properties.FunctionName.Ref]!.Properties.Timeout).toBe(900);
   });
 
+  it('the overdue sweep runs on a schedule of its own: every 15 minutes, with retries, a maximum event age and the schedules\' dead-letter queue', () => {
+    const [dlqId] = byName('AWS::SQS::Queue', 'QueueName', `${STACK}-run-audit-dlq`);
+    const sweep = ofType('AWS::Scheduler::Schedule').map(([, sc]) => sc.Properties).find((p) => resources[p.Target.Arn['Fn::GetAtt']?.[0]]?.Type === 'AWS::Lambda::Function')!;
+    const fnId = sweep.Target.Arn['Fn::GetAtt'][0] as string;
+    expect(fnId).toContain(SWEEP_FUNCTION.id);
+    expect(sweep.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(sweep.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 });
+    expect(sweep.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+    // One sweep at a time.
+    expect(resources[fnId]!.Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('each schedule runs under a role that only this account\'s EventBridge Scheduler may assume', () => {
+    for (const [id, sc] of ofType('AWS::Scheduler::Schedule')) {
+      const role = resources[sc.Properties.Target.RoleArn['Fn::GetAtt'][0]]!;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement, id).toEqual([
+        expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+      ]);
+    }
+  });
+
   it('takes its rate, retries and event age from context', () => {
-    const app = new App({ context: { auditRate: 'rate(6 hours)', auditRetryAttempts: 5, auditMaxEventAgeHours: 2, 'aws:cdk:bundling-stacks': [] } });
-    const other = Template.fromStack(new DisputePipelineStack(app, STACK));
+    const app = new App({ context: { auditRate: 'rate(6 hours)', auditRetryAttempts: 5, auditMaxEventAgeHours: 2, consoleAssetPath: CONSOLE_STUB, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new DisputePipelineStack(app, STACK);
+    applyNagPacks(app);
+    const other = Template.fromStack(stack);
     other.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(6 hours)',
       Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 7200 } }),

@@ -25,7 +25,7 @@ describe('auth', () => {
     expect(none.headers.get('content-type')).toBe('application/problem+json');
     expect(none.body).toMatchObject({ type: '/problems/unauthenticated', status: 401 });
     expect((await api.call('GET', '/v1/disputes', { token: 'nope' })).status).toBe(401);
-    const wrongRole = await api.call('GET', '/v1/disputes', { token: 'test-ticketing' });
+    const wrongRole = await api.call('GET', '/v1/disputes', { token: 'test-billing' });
     expect(wrongRole.status).toBe(403);
     expect(wrongRole.body.type).toBe('/problems/forbidden');
     expect((await api.call('POST', '/v1/disputes', { token: 'test-reviewer', body: {} })).status).toBe(403);
@@ -104,7 +104,7 @@ describe('GET /v1/numbers/{e164}/stats', () => {
     expect(total.asr.value).toBeCloseTo(total.answered / total.attempts, 10);
     expect(total.asr.interval.low).toBeLessThan(total.asr.value);
     expect(total.asr.interval.high).toBeGreaterThan(total.asr.value);
-    expect((await api.call('GET', '/v1/numbers/12345/stats', { token: 'test-reviewer' })).body.errors[0].field).toBe('path.e164');
+    expect((await api.call('GET', '/v1/numbers/12345678/stats', { token: 'test-reviewer' })).body.errors[0].field).toBe('path.e164');
   });
 });
 

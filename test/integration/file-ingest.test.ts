@@ -5,13 +5,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { documentClient } from '../../lib/adapters/aws';
 import { listRejects } from '../../lib/adapters/reject-store';
-import type { AdapterOptions, FormatName } from '../../lib/formats';
-import { replayRejects, sendFile, waitForRun } from '../../lib/local/ingest-file';
-import { ROOT } from '../../lib/local/state';
+import type { AdapterOptions, FormatName } from '../../lib/adapters/switch-files/index';
+import { replayRejects, sendFile, waitForRun } from '../../lib/use-cases/ingest/import-file';
+import { ROOT } from '../../lib/config';
+import { cliOf } from '../support/cli';
 import { testStack } from '../support/stack';
+// The switch samples are real files of 2010 and 2020, older than the 400-day retention: kept here as if recent.
+process.env.CDR_RETENTION_DAYS = '36500';
 
 const SAMPLES = join(ROOT, 'test', 'fixtures', 'cdr-samples');
 const FS_SAMPLE = join(SAMPLES, 'freeswitch-example-template.csv');
@@ -73,7 +76,9 @@ describe('the FreeSWITCH sample', () => {
       'accountId: the file names no account: give --account or --account-column': 10,
     });
     const kept = await rejectsOf('fs-bare');
-    expect(kept.map((r) => r.origin.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // Lines 8 and 9 are the same text: one reject, seen twice.
+    expect(kept.map((r) => [r.origin.line, r.sightings])).toEqual([[1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [6, 1], [7, 1], [8, 2], [10, 1]]);
+    expect(kept[7]!.lastOrigin).toMatchObject({ line: 9 });
     expect(kept[2]).toMatchObject({ kind: 'INVALID', format: 'freeswitch', options: { source: 'fs-bare' }, status: 'OPEN' });
     expect(kept[2]!.raw).toBe(',0,1002,default,2020/2/10 22:41,,2020/2/10 22:41,2,0,NO_USER_RESPONSE,f1542038-4c15-11ea-97ca-9dd79410affb,,,,');
     expect(kept[2]!.problems).toEqual(
@@ -90,11 +95,11 @@ describe('the FreeSWITCH sample', () => {
     expect(stillBad.stillRejected[0]!.problems.map((p) => p.field)).toEqual(['accountId', 'callingNumber', 'caller_id_number']);
 
     const replay = await replayRejects({ filter: { source: 'fs-bare' } }, { overrides: PBX });
-    expect(replay).toMatchObject({ records: 10, stillRejected: [], skipped: [] });
+    expect(replay).toMatchObject({ records: 9, stillRejected: [], skipped: [] });
     await stack.drainIngest();
-    expect(await waitForRun(replay.ingestRun, 10, { stallSeconds: 5, pollMs: 50 })).toMatchObject({ accepted: 8, duplicates: 1, conflicts: 1, rejected: 0 });
+    expect(await waitForRun(replay.ingestRun, 9, { stallSeconds: 5, pollMs: 50 })).toMatchObject({ accepted: 8, duplicates: 0, conflicts: 1, rejected: 0 });
     const after = await rejectsOf('fs-bare');
-    expect(after.filter((r) => r.status === 'REPLAYED')).toHaveLength(10);
+    expect(after.filter((r) => r.status === 'REPLAYED')).toHaveLength(9);
     expect(after.filter((r) => r.status === 'OPEN').map((r) => [r.kind, r.origin.line])).toEqual([['CONFLICT', 10]]);
     expect(await storedCdrs('fs-bare')).toHaveLength(8);
   });
@@ -202,4 +207,67 @@ describe('canonical JSON lines', () => {
     ]);
     expect(JSON.parse(kept[0]!.raw).callId).toBe('j-3');
   });
+});
+
+describe('the source of a file', () => {
+  const callIdsStored = async (callIds: string[]) => {
+    const out = await documentClient().send(new ScanCommand({ TableName: stack.env.CDRS_TABLE }));
+    return (out.Items ?? []).filter((i) => callIds.includes(i.callId as string)).map((i) => `${i.source}/${i.callId}`).sort();
+  };
+
+  it('a PBX file without --source is refused before anything is sent; with it the calls are stored once, and a second import adds only duplicates', async () => {
+    const options = { ...PBX, timezone: 'America/Chicago' };
+    const path = file('Master-src.csv', readFileSync(ASTERISK_SAMPLE, 'utf8').trim().split('\n').map((l) => l.replace(/"(\d+)\.0"/, '"$1.7"')));
+    await expect(sendFile(path, { adapter: options })).rejects.toMatchObject({ field: '--source', message: expect.stringContaining('Master-src.csv (asterisk) names no source: give --source') });
+    await stack.drainIngest();
+    expect(await callIdsStored(['1270167992.7', '1270168442.7'])).toEqual([]);
+
+    const first = await ingest(path, { ...options, source: 'ast-once' });
+    expect(first.sent.source).toBe('ast-once');
+    expect(first.summary).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 });
+    const again = await ingest(path, { ...options, source: 'ast-once' });
+    expect(again.summary).toMatchObject({ accepted: 0, duplicates: 2, rejected: 0 });
+    // Refused without --source, the file never entered under a second source.
+    await expect(sendFile(path, { adapter: options })).rejects.toMatchObject({ field: '--source' });
+    expect(await callIdsStored(['1270167992.7', '1270168442.7'])).toEqual(['ast-once/1270167992.7', 'ast-once/1270168442.7']);
+  });
+
+  const cdr = (callId: string, source?: string) =>
+    JSON.stringify({ callId, ...(source ? { source } : {}), accountId: 'acct-s', callingNumber: '+13125550100', calledNumber: '+16145550123', startedAt: '2026-07-01T09:00:00-05:00', answeredAt: null, endedAt: '2026-07-01T09:00:09-05:00', disposition: 'NO_ANSWER', billedSeconds: 0, charge: { amountMinor: 0, currency: 'USD' } });
+
+  it('JSON lines whose records all name their source need no --source; importing them again with one adds nothing', async () => {
+    const path = file('sourced.jsonl', [cdr('s-1', 'feed-a'), cdr('s-2', 'feed-a'), cdr('s-3', 'feed-b')]);
+    const first = await ingest(path, {});
+    expect(first.sent).toMatchObject({ format: 'jsonl', records: 3 });
+    expect(first.sent.source).toBeUndefined();
+    expect(first.summary).toMatchObject({ accepted: 3, rejected: 0 });
+    const again = await ingest(path, { source: 'feed-other' });
+    expect(again.summary).toMatchObject({ accepted: 0, duplicates: 3 });
+    expect(await callIdsStored(['s-1', 's-2', 's-3'])).toEqual(['feed-a/s-1', 'feed-a/s-2', 'feed-b/s-3']);
+  });
+
+  it('JSON lines with a record that names no source are refused without --source, naming its line; with --source they are stored once', async () => {
+    const path = file('unsourced.jsonl', [cdr('u-1', 'feed-u'), '', cdr('u-2'), cdr('u-3')]);
+    await expect(sendFile(path, { adapter: {} })).rejects.toMatchObject({ field: '--source', message: expect.stringContaining('unsourced.jsonl: the record on line 3 names no source') });
+    await stack.drainIngest();
+    expect(await callIdsStored(['u-1', 'u-2', 'u-3'])).toEqual([]);
+
+    const withSource = await ingest(path, { source: 'feed-u' });
+    expect(withSource.summary).toMatchObject({ accepted: 3, rejected: 0 });
+    const again = await ingest(path, { source: 'feed-u' });
+    expect(again.summary).toMatchObject({ accepted: 0, duplicates: 3 });
+    expect(await callIdsStored(['u-1', 'u-2', 'u-3'])).toEqual(['feed-u/u-1', 'feed-u/u-2', 'feed-u/u-3']);
+  });
+
+  it('the CLI refuses a PBX file without --source (exit 1, nothing sent) and says so in its help', async () => {
+    const stateFile = join(tmp, 'stack.json');
+    writeFileSync(stateFile, JSON.stringify({ apiUrl: 'http://127.0.0.1:9', endpoints: inject('endpoints'), env: stack.env, tokens: {} }));
+    const disputes = cliOf(stateFile);
+    const refused = await disputes('ingest', FS_SAMPLE, '--timezone', 'Asia/Shanghai', '--account', 'acct-cli', '--caller', '+13125550100', '--allow-extensions');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('disputes: freeswitch-example-template.csv (freeswitch) names no source: give --source, the switch or feed these calls come from');
+    expect(refused.stdout).not.toMatch(/records read and sent/);
+    const help = await disputes('--help');
+    expect(help.stdout).toMatch(/--source is required for Asterisk and FreeSWITCH files, and for JSON lines unless every record names its\n\s+own source/);
+  }, 60_000);
 });

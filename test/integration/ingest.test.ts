@@ -8,8 +8,8 @@ import { enqueueBatch } from '../../lib/adapters/queues';
 import { listRejects } from '../../lib/adapters/reject-store';
 import { readStats } from '../../lib/adapters/stats-store';
 import { QUEUES } from '../../lib/adapters/resources';
-import { dlqEnv } from '../../lib/local/provision';
-import { pollOnce } from '../../lib/local/runner';
+import { dlqEnv } from '../../infra/local/provision';
+import { pollOnce } from '../../infra/local/runner';
 import { testStack } from '../support/stack';
 
 const cdr = (callId: string, overrides: Record<string, unknown> = {}) => ({

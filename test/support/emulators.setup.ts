@@ -1,7 +1,7 @@
 // Starts DynamoDB Local and the SQS emulator once per test run; every test file provisions its own prefixed stack on them.
 import type { TestProject } from 'vitest/node';
-import { startEmulators } from '../../lib/local/emulators';
-import type { Endpoints } from '../../lib/local/stack';
+import { startEmulators } from '../../infra/local/emulators';
+import type { Endpoints } from '../../infra/local/stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -5,4 +5,5 @@ process.env.API_TOKENS = JSON.stringify({
   'test-ticketing': { subject: 'ticket-tool', roles: ['ticketing'] },
   'test-reviewer': { subject: 'rita.reviewer', roles: ['reviewer'] },
   'test-auditor': { subject: 'audrey.auditor', roles: ['auditor'] },
+  'test-billing': { subject: 'billing-system', roles: ['billing'] },
 });

@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
-import { sendCdrs } from '../../lib/local/ingest-file';
-import { startHttpApi } from '../../lib/local/runner';
-import { provisionLocalStack } from '../../lib/local/stack';
+import { sendCdrs } from '../../lib/use-cases/ingest/import-file';
+import { startHttpApi } from '../../infra/local/http-api';
+import { provisionLocalStack } from '../../infra/local/stack';
 
 export async function testStack(options: { visibilityTimeoutSeconds?: number } = {}) {
   const stack = await provisionLocalStack(inject('endpoints'), `t${randomBytes(4).toString('hex')}-`, options);

@@ -1,38 +1,27 @@
 // The audit's pure parts: the policy tests against investigate() itself, one hour's fold, one destination against
 // its stored statistics, the proactive dispute plan, findings cut into items and put back, the summary and CSV.
+import { ValidationError } from '../../lib/domain/errors';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  AuditRequestError,
-  type AuditReport,
-  type BillingFinding,
-  type DestinationHour,
-  type Finding,
-  HourScan,
-  MAX_CALLS_PER_DISPUTE,
-  billingCredits,
-  billingFindings,
-  examineDestination,
-  falseAnswerDestination,
-  findingParts,
-  hourDegraded,
-  joinFindingParts,
-  normalisePeriod,
-  overdueFindings,
-  packCounters,
-  planDisputes,
-  rejectFindings,
-  reviewerFindings,
-  summarize,
-  unpackCounters,
-} from '../../lib/domain/audit';
+import { type AuditReport, type BillingFinding, type Finding, MAX_CALLS_PER_DISPUTE } from '../../lib/domain/audit/findings';
+import { type DestinationHour, HourScan } from '../../lib/domain/audit/hour-scan';
+import { billingCredits, billingFindings } from '../../lib/domain/audit/billing';
+import { examineDestination } from '../../lib/domain/audit/destination';
+import { falseAnswerDestination, hourDegraded } from '../../lib/domain/policy/rules';
+import { findingParts, joinFindingParts } from '../../lib/domain/audit/finding-parts';
+import { normalisePeriod } from '../../lib/domain/audit/period';
+import { overdueFindings, reviewerFindings } from '../../lib/domain/audit/reviews';
+import { packCounters, unpackCounters } from '../../lib/domain/audit/counters';
+import { planDisputes } from '../../lib/domain/audit/dispute-plan';
+import { rejectFindings } from '../../lib/domain/audit/rejects';
+import { summarize } from '../../lib/domain/audit/summary';
 import type { Cdr } from '../../lib/domain/cdr';
-import type { Decision, Dispute } from '../../lib/domain/dispute';
-import { investigate } from '../../lib/domain/investigate';
-import { DEFAULT_POLICY as policy } from '../../lib/domain/policy';
-import { type ConnectCounters, bucketize, emptyCounters, sumCounters } from '../../lib/domain/stats';
-import { auditSummary, auditToCsv } from '../../lib/local/audit-cli';
+import type { Decision, Dispute } from '../../lib/domain/disputes/dispute';
+import { investigate } from '../../lib/domain/investigation/investigate';
+import { DEFAULT_POLICY as policy } from '../../lib/domain/policy/policy';
+import { type ConnectCounters, bucketize, emptyCounters, sumCounters } from '../../lib/domain/statistics/connect-statistics';
+import { auditSummary, auditToCsv } from '../../lib/cli/audit-report';
 
 const HOUR = '2026-11-02T10:00:00Z';
 const at = (seconds: number) => new Date(Date.parse(HOUR) + seconds * 1000).toISOString();
@@ -129,7 +118,7 @@ describe('the policy tests on counters agree with investigate()', () => {
       // The same call id from another switch is a different call.
       unanswered('bu-1', { source: 'sw2', charge: { amountMinor: 7, currency: 'EUR' }, billedSeconds: 60 }),
     ];
-    const credits = billingCredits(calls, policy).map((c) => [c.cdr.callId, c.cdr.source, c.type, c.creditMinor]);
+    const credits = billingCredits(calls).map((c) => [c.cdr.callId, c.cdr.source, c.type, c.creditMinor]);
     expect(credits.sort()).toEqual(
       [
         ['bu-1', 'sw1', 'BILLED_UNANSWERED', 15],
@@ -137,6 +126,44 @@ describe('the policy tests on counters agree with investigate()', () => {
         ['ob-1', 'sw1', 'OVERBILLED_DURATION', 2],
       ].sort(),
     );
+  });
+
+  it('rules 1 and 2: each call credited as its proactive dispute (a WRONG_DURATION investigation) credits it', () => {
+    const callArb = fc
+      .record({
+        answered: fc.boolean(),
+        ttaMs: fc.nat(8000),
+        talkMs: fc.nat(400_000),
+        billedSeconds: fc.nat(600),
+        amountMinor: fc.nat(5000),
+        increment: fc.constantFrom({ minimumSeconds: 1, incrementSeconds: 1 }, { minimumSeconds: 60, incrementSeconds: 60 }, { minimumSeconds: 30, incrementSeconds: 6 }),
+      })
+      .map(({ answered, ttaMs, talkMs, billedSeconds, amountMinor, increment }) =>
+        answered
+          ? cdr({ callId: 'p', answeredAt: at(ttaMs / 1000), endedAt: at((ttaMs + talkMs) / 1000), billedSeconds, charge: { amountMinor, currency: 'USD' }, billingIncrement: increment })
+          : unanswered('p', { billedSeconds, charge: { amountMinor, currency: 'USD' }, billingIncrement: increment }),
+      );
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(callArb, (call) => {
+        const rec = investigate({
+          dispute: { accountId: 'acct-1', claim: 'WRONG_DURATION', openedAt: at(7200), displayOffset: '+00:00' },
+          calls: [call],
+          destinations: [],
+          priorDisputes: [],
+          policy,
+          generatedAt: at(7200),
+        });
+        const assessed = rec.calls[0]!;
+        const reason = assessed.reasons[0]!;
+        const credited = assessed.verdict === 'CREDIT' && (reason === 'BILLED_UNANSWERED' || reason === 'OVERBILLED_DURATION');
+        const expected = credited ? [[reason, assessed.creditMinor]] : [];
+        seen.add(credited ? reason : 'none');
+        expect(billingCredits([call]).map((c) => [c.type, c.creditMinor])).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(seen).toEqual(new Set(['BILLED_UNANSWERED', 'OVERBILLED_DURATION', 'none']));
   });
 });
 
@@ -350,7 +377,7 @@ describe('summary and exports', () => {
   });
 
   it('writes one CSV row per finding line that reads back, formulas defused', () => {
-    const rows = parse(auditToCsv(report), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(auditToCsv(report), { columns: true });
     expect(rows).toHaveLength(2 + 1 + 1 + 1);
     expect(rows[0]).toMatchObject({ auditId: 'A1', type: 'BILLED_UNANSWERED', accountId: 'acct-a', callId: 'c-00000', calledNumber: '+16145550123', amountMinor: '3', currency: 'USD' });
     expect(rows[3]).toMatchObject({ type: 'STATS_DRIFT', reason: 'REPAIRED', detail: 'attempts 0 stored, 1 recounted' });
@@ -370,11 +397,11 @@ describe('the period', () => {
     [{ from: '2026-11-02T10:00:00Z', to: '2026-11-02T10:00:00Z' }, 'to'],
     [{ from: '2026-10-01T00:00:00Z', to: '2026-11-02T00:00:00Z' }, 'to'],
   ])('refuses %j naming %s', (options, field) => {
-    expect(() => normalisePeriod(options, now)).toThrow(AuditRequestError);
+    expect(() => normalisePeriod(options, now)).toThrow(ValidationError);
     try {
       normalisePeriod(options, now);
     } catch (error) {
-      expect((error as AuditRequestError).field).toBe(field);
+      expect((error as ValidationError).field).toBe(field);
     }
   });
 });

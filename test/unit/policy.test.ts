@@ -1,9 +1,10 @@
 // Every threshold of policy v1 (PRODUCT.md §4.4) just below, at and just above, on hand-built counters.
 import { describe, expect, it } from 'vitest';
 import type { Cdr } from '../../lib/domain/cdr';
-import { type InvestigationInput, type PriorDispute, destinationRanges, investigate } from '../../lib/domain/investigate';
-import { DEFAULT_POLICY, parsePolicy } from '../../lib/domain/policy';
-import { type ConnectCounters, emptyCounters } from '../../lib/domain/stats';
+import { type InvestigationInput, type PriorDispute, destinationRanges, investigate } from '../../lib/domain/investigation/investigate';
+import { DEFAULT_POLICY, parsePolicy } from '../../lib/domain/policy/policy';
+import { billedUnansweredCredit, falseAnswerShaped, overbilledCredit, ruleCall, subSecondAnswers } from '../../lib/domain/policy/rules';
+import { type ConnectCounters, SHORT_CALL_SECONDS, TTA_BIN_EDGES, bucketize, emptyCounters } from '../../lib/domain/statistics/connect-statistics';
 
 const NUMBER = '+16145550123';
 const HOUR = '2026-10-27T15:00:00Z';
@@ -172,7 +173,7 @@ describe('customer history', () => {
     [500, [prior(364, 'CREDIT', 100)], false],
     [500, [prior(366, 'CREDIT', 100)], true],
   ])('goodwill for a denied %i with history %j', (amountMinor, history, expected) => {
-    const { rec, codes } = run({ calls: [call({ charge: { amountMinor, currency: 'USD' } })], prior: history as PriorDispute[] });
+    const { rec, codes } = run({ calls: [call({ charge: { amountMinor, currency: 'USD' } })], prior: history });
     expect(rec.outcome).toBe('DENY');
     expect(rec.goodwill).toEqual({ eligible: expected, amountMinor: expected ? amountMinor : 0 });
     expect(codes.includes('GOODWILL_ELIGIBLE')).toBe(expected);
@@ -197,5 +198,35 @@ describe('reproducibility and configuration', () => {
     expect(() => parsePolicy({ ...DEFAULT_POLICY, lowSample: { minAttempts: 40 } })).toThrow(/new version/);
     expect(parsePolicy({ ...DEFAULT_POLICY, version: 'v2', lowSample: { minAttempts: 40 } }).lowSample.minAttempts).toBe(40);
     expect(() => parsePolicy({ ...DEFAULT_POLICY, version: 'v2', healthy: { ...DEFAULT_POLICY.healthy, minNer: 1.2 } })).toThrow();
+  });
+});
+
+describe('the rules module on its own', () => {
+  it("rule 4's call test is the sub-second, short call the destination's counters count", () => {
+    // PRODUCT.md §4.4 says TTA < 1 s and talk < 6 s: the histogram's first edge and the short-call edge.
+    expect([TTA_BIN_EDGES[0], SHORT_CALL_SECONDS]).toEqual([1, 6]);
+    const shaped = call({ ttaMs: 999, talkMs: 5999 });
+    expect(falseAnswerShaped(shaped)).toBe(true);
+    expect(falseAnswerShaped(call({ ttaMs: 1000, talkMs: 3000 }))).toBe(false);
+    expect(falseAnswerShaped(call({ ttaMs: 500, talkMs: 6000 }))).toBe(false);
+    expect(falseAnswerShaped(call({ answeredAt: null, disposition: 'NO_ANSWER', releaseCause: 19, billedSeconds: 0 }))).toBe(false);
+    const [bucket] = bucketize([shaped]);
+    expect([subSecondAnswers(bucket!.counters), bucket!.counters.shortCalls]).toEqual([1, 1]);
+  });
+
+  it('rules 1 and 2 give their credit, or null when they do not apply', () => {
+    expect(billedUnansweredCredit(call({ answeredAt: null, disposition: 'NO_ANSWER', releaseCause: 19, billedSeconds: 60 }))).toBe(20);
+    expect(billedUnansweredCredit(call({ answeredAt: null, disposition: 'NO_ANSWER', releaseCause: 19, billedSeconds: 0, charge: { amountMinor: 0, currency: 'USD' } }))).toBeNull();
+    expect(billedUnansweredCredit(call())).toBeNull();
+    // 25 × 60/120 = 12.5 → 13 fair, 12 credited.
+    expect(overbilledCredit(call({ talkMs: 28_000, billedSeconds: 120, charge: { amountMinor: 25, currency: 'USD' } }))).toBe(12);
+    expect(overbilledCredit(call({ talkMs: 28_000, billedSeconds: 60 }))).toBeNull();
+  });
+
+  it('a WRONG_DURATION claim runs rules 1 and 2 only', () => {
+    const degradedHour = counters({ attempts: 10, answered: 4, networkFailures: 6 });
+    const destination = { hour: degradedHour, window: degradedHour, baseline: healthyBaseline };
+    expect(ruleCall(call(), 'NEVER_CONNECTED', destination, DEFAULT_POLICY)).toEqual({ verdict: 'CREDIT', creditMinor: 20, reason: 'NETWORK_DEGRADATION' });
+    expect(ruleCall(call(), 'WRONG_DURATION', destination, DEFAULT_POLICY)).toEqual({ verdict: 'DENY', creditMinor: 0, reason: 'CALL_CONNECTED' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hoursBetween, ratio, ttaBin, utcHour, wilson } from '../../lib/domain/stats';
+import { hoursBetween, ratio, ttaBin, utcHour, wilson } from '../../lib/domain/statistics/connect-statistics';
 
 describe('connect statistics', () => {
   it('keys hours in UTC whatever the offset', () => {
