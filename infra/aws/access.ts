@@ -47,11 +47,13 @@ export const FUNCTION_ACCESS: Record<FunctionKey, FunctionAccess> = {
       rejects: { inTransactions: ['PutItem', 'UpdateItem'] },
     },
   },
-  // The Cdrs stream (granted by its event source) into the statistics: readBuckets (BatchGetItem), readBucket after
-  // a lost condition (GetItem), applyStreamDelta (conditional UpdateItem); keepReject for content two racing ingest
-  // deliveries overwrote (a marker put + an update in one transaction). Nothing else.
+  // The Cdrs stream (granted by its event source) into the hour index (writeHourPages, conditional PutItem) and the
+  // statistics: readBuckets (BatchGetItem), readBucket after a lost condition (GetItem), applyStreamDelta (conditional
+  // UpdateItem); keepReject for content two racing ingest deliveries overwrote (a marker put + an update in one
+  // transaction). Nothing else.
   countCdrs: {
     tables: {
+      cdrHours: { actions: ['PutItem'] },
       connectStats: { actions: ['BatchGetItem', 'GetItem', 'UpdateItem'] },
       rejects: { inTransactions: ['PutItem', 'UpdateItem'] },
     },
@@ -60,12 +62,13 @@ export const FUNCTION_ACCESS: Record<FunctionKey, FunctionAccess> = {
   investigate: {
     tables: {
       disputes: { actions: ['GetItem', 'UpdateItem'], queries: ['historyByAccount'] },
-      cdrs: { actions: ['Query'], queries: ['byAccount'] },
+      cdrs: { actions: ['Query'] },
       connectStats: { actions: ['Query'] },
     },
     readsPolicy: true,
   },
-  // Open (guard transaction), read, decide and re-investigate disputes; statistics; start and read audits; rejects:
+  // Open (guard transaction, with the account-history entry), read, decide (the dispute's update and its entry's in
+  // one transaction) and re-investigate disputes; statistics; start and read audits; rejects:
   // list (a source's by bySource, all of them by a Scan: lib/adapters/reject-reads.ts), read, close (conditional
   // update), and replace a conflict's stored CDR (its Put in one transaction with closing the reject); the
   // Powertools idempotency layer (put, get, update and delete of its own records).
@@ -80,12 +83,13 @@ export const FUNCTION_ACCESS: Record<FunctionKey, FunctionAccess> = {
     },
     sends: ['investigations', 'auditRuns'],
   },
-  // Reads an hour's CDRs by shard, rejects by time (a Scan: the table has no time index), reviews and history;
+  // Reads an hour's CDRs (the CdrHours pages, then the items they name), rejects by time (a Scan: the table has no time index), reviews and history;
   // opens AUDIT disputes through the guard transaction; repairs statistics; the report and its work items (batch
   // writes also delete the work items of a finished audit, in Audits only).
   audit: {
     tables: {
-      cdrs: { queries: ['byHour'] },
+      cdrHours: { actions: ['Query'] },
+      cdrs: { actions: ['BatchGetItem'] },
       rejects: { actions: ['Scan'] },
       connectStats: { actions: ['GetItem', 'Query', 'UpdateItem'] },
       disputes: { actions: ['GetItem'], inTransactions: ['PutItem'], queries: ['byStatus', 'byAccount'] },

@@ -69,7 +69,7 @@ export const DEFAULT_INGEST_CONCURRENCY = 10;
 export const DEFAULT_INVESTIGATE_CONCURRENCY = 5;
 /**
  * One audit at a time is the design (it re-queues itself to continue); 2 is the smallest maximum concurrency an SQS
- * event source takes. The audit reads whole hours through the `byHour` index and rewrites drifted statistics, so
+ * event source takes. The audit reads whole hours through the `CdrHours` index and rewrites drifted statistics, so
  * reserving 2 keeps a burst of `POST /v1/audits` from multiplying that load.
  */
 export const DEFAULT_AUDIT_CONCURRENCY = 2;

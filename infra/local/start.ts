@@ -14,6 +14,7 @@ import type { Dispute } from '../../lib/domain/disputes/dispute';
 import { formatMoney } from '../../lib/domain/investigation/explain';
 import { enqueue } from '../../lib/adapters/queues';
 import { documentClient } from '../../lib/adapters/aws';
+import { cdrItemKey, storedIdentity } from '../../lib/adapters/cdr-store';
 import { listByStatus } from '../../lib/adapters/dispute-reads';
 import { StartError, assertPortsFree, dynamoOnFolder, launchers, portInUse, watchLaunchers } from './lifecycle';
 import { type DataFolder, dataFolder, restoreQueues, streamCheckpoint, wipe } from './persistence';
@@ -47,25 +48,27 @@ function options(): { fresh: boolean } {
 
 /** The demo's CDRs that DynamoDB does not hold yet (all of them on a first start, none after). */
 async function notYetStored(records: unknown[]): Promise<unknown[]> {
-  const key = (r: unknown) => {
-    const { callId, source } = (r ?? {}) as { callId?: unknown; source?: unknown };
-    return typeof callId === 'string' ? JSON.stringify([callId, typeof source === 'string' ? source : 'default']) : undefined;
+  type Keyed = { accountId: string; calledNumber: string; source: string; callId: string };
+  const keyed = (r: unknown): Keyed | undefined => {
+    const { accountId, calledNumber, source, callId } = (r ?? {}) as Record<string, unknown>;
+    if (typeof accountId !== 'string' || typeof calledNumber !== 'string' || typeof callId !== 'string') return undefined;
+    return { accountId, calledNumber, callId, source: typeof source === 'string' ? source : 'default' };
   };
-  const keys = [...new Set(records.map(key).filter((k) => k !== undefined))].map((k) => JSON.parse(k) as [string, string]);
+  const keys = [...new Map(records.map(keyed).filter((k) => k !== undefined).map((k) => [storedIdentity(k), cdrItemKey(k)])).values()];
   const stored = new Set<string>();
   for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
-      [tableName('cdrs')]: { Keys: keys.slice(i, i + 100).map(([callId, source]) => ({ callId, source })), ProjectionExpression: 'callId, #s', ExpressionAttributeNames: { '#s': 'source' } },
+    let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string }> | undefined = {
+      [tableName('cdrs')]: { Keys: keys.slice(i, i + 100), ProjectionExpression: 'accountId, callKey' },
     };
     while (request && Object.keys(request).length > 0) {
       const out = await documentClient().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[tableName('cdrs')] ?? []) stored.add(JSON.stringify([item.callId, item.source]));
+      for (const item of out.Responses?.[tableName('cdrs')] ?? []) stored.add(`${String(item.accountId)}#${String(item.callKey)}`);
       request = out.UnprocessedKeys as typeof request;
     }
   }
   return records.filter((r) => {
-    const k = key(r);
-    return k === undefined || !stored.has(k);
+    const k = keyed(r);
+    return k === undefined || !stored.has(storedIdentity(k));
   });
 }
 

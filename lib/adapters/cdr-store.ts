@@ -1,29 +1,19 @@
-// CDRs in DynamoDB: stored once per `source` + `callId`, queried by account window, by call id and by hour.
+// CDRs in DynamoDB, one item per call under its account (`accountId`, then `calledNumber#source#callId`): stored once,
+// read by an account's window to a number or by call ids. The audit reaches an hour's CDRs through CdrHours (cdr-hours.ts).
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, BatchWriteCommand, type BatchWriteCommandOutput, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import pLimit from 'p-limit';
 import { canonicalJson } from '../domain/canonical';
 import { utcIso } from '../domain/time';
-import { type Cdr, type CdrFlag, cdrKey } from '../domain/cdr';
+import type { Cdr, CdrFlag } from '../domain/cdr';
 import { expiresAtSeconds } from '../domain/retention';
-import { utcHour } from '../domain/statistics/connect-statistics';
 import type { CdrChange } from '../domain/statistics/stream-counts';
 import { documentClient, queryAll, recordConsumed, tableName } from './aws';
 import { setting } from '../config';
-import { HOUR_SHARDS } from './resources';
 
 // Same text as new Date(instant).toISOString(), without a Date per call (the hot loop builds one item per CDR).
 const utc = utcIso;
-
-/** Stable shard of a CDR within its hour, so an hour's calls spread over HOUR_SHARDS index partitions. */
-function shardOf(key: string): number {
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
-  return h % HOUR_SHARDS;
-}
-
-export const hourShardKey = (hour: string, shard: number) => `${hour}#${shard}`;
 
 const CDR_FIELDS = ['callId', 'source', 'accountId', 'callingNumber', 'calledNumber', 'startedAt', 'answeredAt', 'endedAt', 'disposition', 'releaseCause', 'billedSeconds', 'charge', 'billingIncrement'] as const;
 
@@ -77,23 +67,30 @@ export type StoreResult = { status: 'new'; cdr: Cdr } | { status: 'duplicate'; c
 // Read once per `now` (storeCdrs passes one per message): the clock's text and the retention setting.
 let itemClock: { now: Date; ingestedAt: string; retentionDays: number } | undefined;
 
-/** A CDR as stored: its fields plus the index keys, when it was stored and when it expires. */
+/** A CDR's sort key under its account: the called number first, so an account's calls to a number are one range. */
+export const callKey = (cdr: Pick<Cdr, 'calledNumber' | 'source' | 'callId'>) => `${cdr.calledNumber}#${cdr.source}#${cdr.callId}`;
+
+/** The primary key of a CDR's item: what a lookup of that CDR needs. */
+export const cdrItemKey = (cdr: Pick<Cdr, 'accountId' | 'calledNumber' | 'source' | 'callId'>) => ({ accountId: cdr.accountId, callKey: callKey(cdr) });
+
+/**
+ * What makes two CDRs the same stored call: the item key as one string. A re-sent CDR with another start, answer or
+ * charge is a conflict; one with another account or called number is another call (README, "Storage").
+ */
+export const storedIdentity = (cdr: Pick<Cdr, 'accountId' | 'calledNumber' | 'source' | 'callId'>) => `${cdr.accountId}#${callKey(cdr)}`;
+
+/** A CDR as stored: its fields plus its key, its start in UTC (the window filter), when it was stored and expires. */
 export function cdrItem(cdr: Cdr, flags: CdrFlag[], now = new Date()): Record<string, unknown> {
   if (itemClock?.now !== now) itemClock = { now, ingestedAt: now.toISOString(), retentionDays: setting('CDR_RETENTION_DAYS') };
-  const startedAtUtc = utc(cdr.startedAt);
   return {
     ...cdr,
     flags: flags.length > 0 ? flags : undefined,
-    startedAtUtc,
-    destinationStartedAt: `${cdr.calledNumber}#${startedAtUtc}`,
-    hourShard: hourShardKey(utcHour(cdr.startedAt), shardOf(cdrKey(cdr))),
+    callKey: callKey(cdr),
+    startedAtUtc: utc(cdr.startedAt),
     ingestedAt: itemClock.ingestedAt,
     expiresAt: expiresAtSeconds(cdr.startedAt, itemClock.retentionDays),
   };
 }
-
-/** The primary key of a CDR's item: what a lookup of that CDR needs. */
-export const cdrItemKey = (cdr: Pick<Cdr, 'callId' | 'source'>) => ({ callId: cdr.callId, source: cdr.source });
 
 // One limit for the whole process: the batch processor handles a batch's messages in parallel, and together they
 // must not queue more requests than the SDK's connection pool (50 sockets) serves.
@@ -113,7 +110,7 @@ async function storedCdrs(cdrs: Cdr[]): Promise<Map<string, Record<string, unkno
         for (let attempt = 0; pending && pending.length > 0; attempt++) {
           if (attempt > 0) await backoff(attempt);
           const out: BatchGetCommandOutput = await documentClient().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ...STORED_PROJECTION } } }));
-          for (const item of out.Responses?.[table] ?? []) found.set(cdrKey(item as unknown as Cdr), item);
+          for (const item of out.Responses?.[table] ?? []) found.set(storedIdentity(item as unknown as Cdr), item);
           pending = out.UnprocessedKeys?.[table]?.Keys;
         }
       }),
@@ -157,88 +154,75 @@ export async function storeCdrs(entries: { cdr: Cdr; flags: CdrFlag[] }[], now =
   } catch (error) {
     return entries.map(() => ({ status: 'rejected', reason: error }));
   }
-  const fresh = entries.filter((e) => !stored.has(cdrKey(e.cdr)));
+  const fresh = entries.filter((e) => !stored.has(storedIdentity(e.cdr)));
   const written = await writeItems(fresh.map((e) => cdrItem(e.cdr, e.flags, now)));
   const outcomeOf = new Map(fresh.map((e, i) => [e, written[i]!]));
   return entries.map((e): PromiseSettledResult<StoreResult> => {
-    const existing = stored.get(cdrKey(e.cdr));
+    const existing = stored.get(storedIdentity(e.cdr));
     if (existing) return { status: 'fulfilled', value: canonical(existing) === canonical(e.cdr) ? { status: 'duplicate', cdr: e.cdr } : { status: 'conflict', cdr: e.cdr, existing: toCdr(existing) } };
     const outcome = outcomeOf.get(e)!;
     return outcome.status === 'fulfilled' ? { status: 'fulfilled', value: { status: 'new', cdr: e.cdr } } : outcome;
   });
 }
 
-/** The account's calls to a destination with `from <= startedAt < to`, compared as instants. */
+/** The account's calls to a destination with `from <= startedAt < to`, compared as instants: one range of its calls. */
 export async function accountCallsInWindow(accountId: string, calledNumber: string, from: string, to: string): Promise<Cdr[]> {
   const items = await queryAll({
     TableName: tableName('cdrs'),
-    IndexName: 'byAccount',
-    KeyConditionExpression: 'accountId = :a AND destinationStartedAt BETWEEN :lo AND :hi',
-    ExpressionAttributeValues: { ':a': accountId, ':lo': `${calledNumber}#${utc(from)}`, ':hi': `${calledNumber}#${utc(to)}` },
+    KeyConditionExpression: 'accountId = :a AND begins_with(callKey, :n)',
+    // UTC text of one format compares as the instants do; the exact test below is on the instants themselves.
+    FilterExpression: 'startedAtUtc BETWEEN :lo AND :hi',
+    ExpressionAttributeValues: { ':a': accountId, ':n': `${calledNumber}#`, ':lo': utc(from), ':hi': utc(to) },
   });
   return items.map(toCdr).filter((c) => Date.parse(c.startedAt) >= Date.parse(from) && Date.parse(c.startedAt) < Date.parse(to));
 }
 
-/** The account's calls with these call ids (any source). */
+/**
+ * The account's calls with these call ids (any source, any number): one Query of the account's calls per 100 ids
+ * (what one IN filter takes), not one per id. It reads the account's stored calls, at most the retention period.
+ */
 export async function accountCallsById(accountId: string, callIds: string[]): Promise<Cdr[]> {
-  const limit = pLimit(8);
+  const ids = [...new Set(callIds)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
   const found = await Promise.all(
-    [...new Set(callIds)].map((callId) =>
-      limit(() => queryAll({ TableName: tableName('cdrs'), KeyConditionExpression: 'callId = :c', ExpressionAttributeValues: { ':c': callId } })),
+    chunks.map((chunk) =>
+      queryAll({
+        TableName: tableName('cdrs'),
+        KeyConditionExpression: 'accountId = :a',
+        FilterExpression: `callId IN (${chunk.map((_, i) => `:c${i}`).join(', ')})`,
+        ExpressionAttributeValues: { ':a': accountId, ...Object.fromEntries(chunk.map((id, i) => [`:c${i}`, id])) },
+      }),
     ),
   );
-  return found.flat().filter((item) => item.accountId === accountId).map(toCdr);
+  return found.flat().map(toCdr);
 }
 
-/** Every CDR that started in this UTC hour, read from its shards in parallel. */
-export async function cdrsInHour(hour: string): Promise<Cdr[]> {
-  const shards = await Promise.all(
-    Array.from({ length: HOUR_SHARDS }, (_, shard) =>
-      queryAll({ TableName: tableName('cdrs'), IndexName: 'byHour', KeyConditionExpression: 'hourShard = :h', ExpressionAttributeValues: { ':h': hourShardKey(hour, shard) } }),
-    ),
-  );
-  return shards.flat().map(toCdr);
-}
-
-/** One page of an hour-shard, with when each CDR was stored (same order). */
-export interface CdrPage {
-  cdrs: Cdr[];
-  ingestedAt: (string | undefined)[];
-}
-
-// The audit reads only what it uses: the CDR's own fields and when it was stored.
-const PAGE_FIELDS = [...CDR_FIELDS, 'ingestedAt'];
+// The audit reads only what it uses: the CDR's own fields, when it was stored, and a settlement's reject.
+const PAGE_FIELDS = [...CDR_FIELDS, 'ingestedAt', 'settles'];
 const PAGE_PROJECTION = {
   ProjectionExpression: PAGE_FIELDS.map((_, i) => `#f${i}`).join(', '),
   ExpressionAttributeNames: Object.fromEntries(PAGE_FIELDS.map((f, i) => [`#f${i}`, f])),
 };
 
-/**
- * One shard of one UTC hour of CDRs, a page at a time (the audit's reader): memory holds a page, not the hour.
- * The next page is requested while the caller works on the current one.
- */
-export async function* cdrPagesInHourShard(hour: string, shard: number, pageSize?: number): AsyncGenerator<CdrPage> {
-  const fetch = (ExclusiveStartKey: Record<string, unknown> | undefined) =>
-    documentClient().send(
-      new QueryCommand({
-        TableName: tableName('cdrs'),
-        IndexName: 'byHour',
-        KeyConditionExpression: 'hourShard = :h',
-        ExpressionAttributeValues: { ':h': hourShardKey(hour, shard) },
-        ...PAGE_PROJECTION,
-        Limit: pageSize,
-        ExclusiveStartKey,
-      }),
-    );
-  let next: ReturnType<typeof fetch> | undefined = fetch(undefined);
-  while (next) {
-    const page: Awaited<ReturnType<typeof fetch>> = await next;
-    next = page.LastEvaluatedKey ? fetch(page.LastEvaluatedKey) : undefined;
-    // A caller that stops early leaves the prefetch behind: it must not become an unhandled rejection.
-    next?.catch(() => undefined);
-    const items = page.Items ?? [];
-    yield { cdrs: items.map(toCdr), ingestedAt: items.map((item) => (typeof item.ingestedAt === 'string' ? item.ingestedAt : undefined)) };
-  }
+/** The stored CDRs with these item keys, as the audit reads them: the CDR's own fields and when it was stored. */
+export async function cdrsByItemKey(keys: { accountId: string; callKey: string }[]): Promise<Record<string, unknown>[]> {
+  const table = tableName('cdrs');
+  const found: Record<string, unknown>[] = [];
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let pending: Record<string, unknown>[] | undefined = chunk;
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const out: BatchGetCommandOutput = await documentClient().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ...PAGE_PROJECTION } } }));
+        found.push(...(out.Responses?.[table] ?? []));
+        pending = out.UnprocessedKeys?.[table]?.Keys;
+      }
+    }),
+  );
+  return found;
 }
 
 /**
@@ -257,7 +241,7 @@ export async function putCdrsUnchecked(cdrs: Cdr[], now = new Date()): Promise<v
  * in the same transaction.
  */
 export function replaceCdrPut(recorded: Cdr, incoming: Cdr, flags: CdrFlag[], rejectId: string, now = new Date()) {
-  if (cdrKey(recorded) !== cdrKey(incoming)) throw new TypeError('a replacement keeps the deduplication key');
+  if (storedIdentity(recorded) !== storedIdentity(incoming)) throw new TypeError('a replacement keeps the item key');
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const conditions = CDR_FIELDS.map((field, i) => {

@@ -4,7 +4,7 @@ import type { Dispute, DisputeStatus } from '../domain/disputes/dispute';
 import type { DatedDispute } from '../domain/disputes/due-date';
 import { ValidationError } from '../domain/errors';
 import { documentClient, queryAll, tableName } from './aws';
-import { FEED, fromItem } from './dispute-store';
+import { FEED, HISTORY_PREFIX, fromItem } from './dispute-store';
 
 export interface Page<T> {
   items: T[];
@@ -62,17 +62,18 @@ export async function listByAccount(accountId: string): Promise<DatedDispute[]> 
 
 /**
  * The account's disputes opened in [`since`, `before`), with only what the history rules read (outcome and credit):
- * bounded by the policy's horizons, and without the recommendations' call lists, the bulk of a dispute.
+ * its account-history entries (dispute-store.ts), bounded by the policy's horizons; one small item per dispute, so
+ * the read stays flat however large the earlier disputes' call lists are.
  */
 export async function priorDisputesOf(accountId: string, since: string, before: string): Promise<Pick<Dispute, 'disputeId' | 'openedAt' | 'decision'>[]> {
   const items = await queryAll({
     TableName: tableName('disputes'),
     IndexName: 'historyByAccount',
-    KeyConditionExpression: 'accountId = :a AND openedAtId BETWEEN :lo AND :hi',
+    KeyConditionExpression: 'historyOf = :a AND openedAtId BETWEEN :lo AND :hi',
     ExpressionAttributeValues: { ':a': accountId, ':lo': new Date(since).toISOString(), ':hi': `${new Date(before).toISOString()}#` },
     ProjectionExpression: 'disputeId, openedAt, decision.outcome, decision.creditAmount',
   });
-  return items as Pick<Dispute, 'disputeId' | 'openedAt' | 'decision'>[];
+  return items.map((item) => ({ ...item, disputeId: String(item.disputeId).slice(HISTORY_PREFIX.length) }) as Pick<Dispute, 'disputeId' | 'openedAt' | 'decision'>);
 }
 
 // The audit's reads: the queue's old end and the decisions of a period. They project what the audit uses and leave

@@ -18,6 +18,10 @@ export const statusConflict = (expected: DisputeStatus[], cause?: unknown) =>
 
 // A guard item per ticketId makes "one dispute per ticket" atomic; it has no status or accountId, so no index sees it.
 const ticketGuardKey = (ticketId: string) => `ticket#${ticketId}`;
+// An account-history entry per dispute: what the history rules read (when it was opened, its decision), in the
+// historyByAccount index under `historyOf` = the account. Written in the same transaction as the dispute's own change.
+export const HISTORY_PREFIX = 'account-history#';
+const historyKey = (disputeId: string) => `${HISTORY_PREFIX}${disputeId}`;
 const openedAtId = (d: Pick<Dispute, 'openedAt' | 'disputeId'>) => `${d.openedAt}#${d.disputeId}`;
 // The index keys of due dates and changes (resources.ts byStatusDue, byUpdatedAt): every dispute is in the one feed.
 export const FEED = 'dispute';
@@ -49,6 +53,7 @@ export async function createDispute(dispute: Dispute & Pick<DueDateFields, 'dueB
               Item: { ...dispute, openedAtId: openedAtId(dispute), dueById: dueById(dispute), feed: FEED, updatedAtId: updatedAtId(dispute.updatedAt, dispute.disputeId), requestHash },
             },
           },
+          { Put: { TableName: tableName('disputes'), Item: { disputeId: historyKey(dispute.disputeId), historyOf: dispute.accountId, openedAtId: openedAtId(dispute), openedAt: dispute.openedAt } } },
         ],
       }),
     );
@@ -65,7 +70,7 @@ export async function createDispute(dispute: Dispute & Pick<DueDateFields, 'dueB
 }
 
 export async function getDispute(disputeId: string): Promise<DatedDispute | undefined> {
-  if (disputeId.startsWith('ticket#')) return undefined;
+  if (disputeId.startsWith('ticket#') || disputeId.startsWith(HISTORY_PREFIX)) return undefined;
   const out = await documentClient().send(new GetCommand({ TableName: tableName('disputes'), Key: { disputeId }, ConsistentRead: true }));
   return out.Item ? fromItem(out.Item) : undefined;
 }
@@ -75,7 +80,9 @@ export async function getDispute(disputeId: string): Promise<DatedDispute | unde
 const FREE_FOR_CALLER = '(attribute_not_exists(#lease) OR #lease.#holder = :caller OR #lease.#expiresAt <= :now)';
 const LEASE_NAMES = { '#lease': 'lease', '#holder': 'holder', '#expiresAt': 'expiresAt' };
 
-const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+/** A lost condition, of a single write or of a transaction's first item (the dispute's own update). */
+const isConditionFailure = (error: unknown) =>
+  (error as Error).name === 'ConditionalCheckFailedException' || (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed');
 
 /** A reviewer's change: refused while someone else holds an unexpired lease; it ends the lease (PRODUCT.md §4.6). */
 export interface LeaseGuard {
@@ -97,28 +104,33 @@ export async function transition(
 ): Promise<void> {
   const sets = Object.entries(set).filter(([, v]) => v !== undefined);
   const statusCondition = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
+  const update = {
+    TableName: tableName('disputes'),
+    Key: { disputeId },
+    // Every transition is a change ticket tools poll for (`updatedSince`): it moves updatedAt with it.
+    UpdateExpression:
+      ['SET #status = :to', 'history = list_append(history, :entry)', 'updatedAt = :at', 'updatedAtId = :atId', 'feed = :feed', ...sets.map(([k]) => `#${k} = :${k}`)].join(', ') + (lease ? ' REMOVE #lease' : ''),
+    ConditionExpression: lease ? `${statusCondition} AND ${FREE_FOR_CALLER}` : statusCondition,
+    ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(sets.map(([k]) => [`#${k}`, k])), ...(lease ? LEASE_NAMES : {}) },
+    ExpressionAttributeValues: {
+      ':to': entry.status,
+      ':entry': [entry],
+      ':at': entry.at,
+      ':atId': updatedAtId(entry.at, disputeId),
+      ':feed': FEED,
+      ...Object.fromEntries(from.map((s, i) => [`:from${i}`, s])),
+      ...Object.fromEntries(sets.map(([k, v]) => [`:${k}`, v])),
+      ...(lease ? { ':caller': lease.caller, ':now': lease.now.toISOString() } : {}),
+    },
+  };
   try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: tableName('disputes'),
-        Key: { disputeId },
-        // Every transition is a change ticket tools poll for (`updatedSince`): it moves updatedAt with it.
-        UpdateExpression:
-          ['SET #status = :to', 'history = list_append(history, :entry)', 'updatedAt = :at', 'updatedAtId = :atId', 'feed = :feed', ...sets.map(([k]) => `#${k} = :${k}`)].join(', ') + (lease ? ' REMOVE #lease' : ''),
-        ConditionExpression: lease ? `${statusCondition} AND ${FREE_FOR_CALLER}` : statusCondition,
-        ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(sets.map(([k]) => [`#${k}`, k])), ...(lease ? LEASE_NAMES : {}) },
-        ExpressionAttributeValues: {
-          ':to': entry.status,
-          ':entry': [entry],
-          ':at': entry.at,
-          ':atId': updatedAtId(entry.at, disputeId),
-          ':feed': FEED,
-          ...Object.fromEntries(from.map((s, i) => [`:from${i}`, s])),
-          ...Object.fromEntries(sets.map(([k, v]) => [`:${k}`, v])),
-          ...(lease ? { ':caller': lease.caller, ':now': lease.now.toISOString() } : {}),
-        },
-      }),
-    );
+    if (set.decision) {
+      // A decision goes into the account-history entry in the same transaction.
+      const entryUpdate = { TableName: tableName('disputes'), Key: { disputeId: historyKey(disputeId) }, UpdateExpression: 'SET decision = :d', ExpressionAttributeValues: { ':d': set.decision } };
+      await documentClient().send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Update: entryUpdate }] }));
+    } else {
+      await documentClient().send(new UpdateCommand(update));
+    }
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     if (lease) {

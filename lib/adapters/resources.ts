@@ -31,21 +31,34 @@ export interface IndexDef {
 const S = (name: string): KeyDef => ({ name, type: 'S' });
 
 export const TABLES = {
-  /** One item per CDR: keyed by `callId` + `source` (the deduplication key), so a call-id lookup is a plain query. */
+  /**
+   * One item per CDR, under its account: `accountId`, then `calledNumber#source#callId`. An investigation's reads
+   * are one Query of the account's calls to a number (or of the account, for call ids), and no index copies the item:
+   * a stored CDR costs one write unit. Its stream is what the connect statistics and the hour index are made from
+   * (lib/use-cases/statistics/count-cdrs.ts).
+   */
   cdrs: {
     name: 'Cdrs',
     env: 'CDRS_TABLE',
-    partitionKey: S('callId'),
-    sortKey: S('source'),
-    indexes: [
-      // The account's calls to a destination in a window: `accountId`, then `calledNumber#startedAt (UTC)`.
-      { name: 'byAccount', partitionKey: S('accountId'), sortKey: S('destinationStartedAt') },
-      // A period's calls for the audit: `hour#shard` spreads an hour over shards that are read in parallel.
-      { name: 'byHour', partitionKey: S('hourShard'), sortKey: S('startedAtUtc') },
-    ],
+    partitionKey: S('accountId'),
+    sortKey: S('callKey'),
+    indexes: [],
     ttlAttribute: 'expiresAt',
-    // Its stream is what the connect statistics are counted from (lib/use-cases/statistics/count-cdrs.ts).
     stream: true,
+  },
+  /**
+   * The audit's way into an hour of CDRs: pages of item keys (`[sequence, accountId, callKey]`, up to 2,000 a page),
+   * written from the Cdrs stream, one page per stream batch, UTC hour and hour part. `hour#part` spreads an hour over
+   * HOUR_PARTS partitions by stream shard; `shardId#firstSequence` orders a shard's pages, so a retried batch's page
+   * overlaps an earlier one and the reader skips what it has read (cdr-hours.ts).
+   */
+  cdrHours: {
+    name: 'CdrHours',
+    env: 'CDR_HOURS_TABLE',
+    partitionKey: S('hourPart'),
+    sortKey: S('page'),
+    indexes: [],
+    ttlAttribute: 'expiresAt',
   },
   /**
    * Malformed and conflicting CDRs, kept with the raw record and every failing field. File-ingest runs keep their
@@ -78,9 +91,10 @@ export const TABLES = {
       // The reviewer queue: by status, oldest first.
       { name: 'byStatus', partitionKey: S('status'), sortKey: S('openedAtId') },
       { name: 'byAccount', partitionKey: S('accountId'), sortKey: S('openedAtId') },
-      // What an investigation reads of the account's history (repeat disputes, goodwill): outcome and credit only, so
-      // a read stays small however large the earlier disputes' call lists are, and only opening and deciding write it.
-      { name: 'historyByAccount', partitionKey: S('accountId'), sortKey: S('openedAtId'), include: ['openedAt', 'decision'] },
+      // What an investigation reads of the account's history (repeat disputes, goodwill): one small entry item per
+      // dispute (`account-history#<disputeId>`, dispute-store.ts), written with the dispute when it is opened and
+      // decided. Only entries carry `historyOf`, so the index never copies a dispute with its call list.
+      { name: 'historyByAccount', partitionKey: S('historyOf'), sortKey: S('openedAtId') },
       // The queue by due date (`dueBy#disputeId`): sorted by it, and `overdue=true` is the key range before now.
       { name: 'byStatusDue', partitionKey: S('status'), sortKey: S('dueById') },
       // Changes for polling ticket tools (`GET /v1/disputes?updatedSince=`): `updatedAt#disputeId` under one constant
@@ -170,5 +184,5 @@ export type QueueKey = keyof typeof QUEUES;
 
 export const dlqName = (queue: QueueDef) => `${queue.name}-dlq`;
 
-/** How many shards an hour of CDRs is spread over in the `byHour` index. */
-export const HOUR_SHARDS = 8;
+/** How many partitions an hour of the CdrHours index is spread over (by stream shard). */
+export const HOUR_PARTS = 16;

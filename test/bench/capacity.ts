@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { type Cdr, parseCdr } from '../../lib/domain/cdr';
 import { type ConnectCounters, emptyCounters } from '../../lib/domain/statistics/connect-statistics';
 import { type CdrChange, type Watermark, bucketKey, changesByBucket, formatWatermark, pendingDelta } from '../../lib/domain/statistics/stream-counts';
+import { hourPages } from '../../lib/adapters/cdr-hours';
 import { cdrItem } from '../../lib/adapters/cdr-store';
 import { TABLES, type TableDef } from '../../lib/adapters/resources';
 import { watermarkAttribute } from '../../lib/adapters/stats-store';
@@ -194,6 +195,16 @@ for (const batch of batches) {
     statsWrites++;
   }
 }
+// --- CdrHours: the pages each stream batch writes (hourPages), sized as writeHourPages stores them -----------------
+const hoursName = TABLES.cdrHours.name;
+for (const batch of batches) {
+  const shardId = shardIds[batch.shard]!;
+  for (const page of hourPages(shardId, batch.changes)) {
+    const item = { hourPart: `${page.hour}#${page.part}`, page: `${shardId}#${page.entries[0]![0].padStart(40, '0')}`, lastSequence: page.entries.at(-1)![0].padStart(40, '0'), entries: page.entries, expiresAt: 0 };
+    charge(hoursName, secondOf(batch.closedAt), item.hourPart, writeUnits(itemSize(item)));
+  }
+}
+
 // A check of the model itself: the real delta logic counts every CDR once.
 const attempts = sum([...buckets.values()].map((b) => b.counters.attempts));
 if (counted !== arrivals.length || attempts !== arrivals.length) throw new Error(`the statistics counted ${counted} changes, ${attempts} attempts, for ${arrivals.length} CDRs`);

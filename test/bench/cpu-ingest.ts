@@ -50,7 +50,7 @@ function itemsOnly(): number {
   // As storeCdrs calls it: one `now` for the batch.
   for (const message of valid) {
     const now = new Date();
-    for (const { cdr, flags } of message) n += String(cdrItem(cdr, flags, now).hourShard).length;
+    for (const { cdr, flags } of message) n += String(cdrItem(cdr, flags, now).callKey).length;
   }
   return n;
 }
@@ -72,7 +72,7 @@ function whole(): number {
       if (p.ok) good.push({ cdr: p.cdr, flags: p.flags });
     }
     const now = new Date();
-    for (const { cdr, flags } of good) n += String(cdrItem(cdr, flags, now).hourShard).length;
+    for (const { cdr, flags } of good) n += String(cdrItem(cdr, flags, now).callKey).length;
     n += bucketize(good.map((g) => g.cdr)).length;
   }
   return n;

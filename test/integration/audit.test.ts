@@ -247,7 +247,7 @@ describe('the batch audit', () => {
     // Each "invocation" may check its remaining time a few dozen times, then is out of time.
     const invocation = () => {
       let checks = 0;
-      return () => (checks++ < 20 ? 10 * 60_000 : 0);
+      return () => (checks++ < 8 ? 10 * 60_000 : 0);
     };
     const options = { marginMs: 1000, hourConcurrency: 1, pageSize: 10, repairSettleMs: 0 };
     let invocations = 0;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { documentClient } from '../../lib/adapters/aws';
+import { cdrItemKey } from '../../lib/adapters/cdr-store';
 import { enqueueBatch } from '../../lib/adapters/queues';
 import { listRejects } from '../../lib/adapters/reject-store';
 import { readStats } from '../../lib/adapters/stats-store';
@@ -59,7 +60,7 @@ const ingest = async (...messages: unknown[][]) => {
 };
 
 const rejectsOf = async (source: string) => listRejects({ source, all: true });
-const storedCdr = async (c: Pick<Cdr, 'callId' | 'source'>) => (await documentClient().send(new GetCommand({ TableName: stack.env.CDRS_TABLE, Key: { callId: c.callId, source: c.source }, ConsistentRead: true }))).Item;
+const storedCdr = async (c: Cdr) => (await documentClient().send(new GetCommand({ TableName: stack.env.CDRS_TABLE, Key: cdrItemKey(c), ConsistentRead: true }))).Item;
 
 /** The stored statistics of a number against a recount of its stored CDRs, per UTC hour with calls. */
 async function statsAndRecount(calledNumber: string) {
@@ -202,7 +203,7 @@ describe('closing rejects through the API', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'REPLACED', resolution: { status: 'REPLACED', by: 'audrey.auditor', reason: 'the switch re-rated it' } });
     const stored = (await storedCdr(conflict.storedCdr!))!;
-    expect(stored).toMatchObject({ ...conflict.incomingCdr, hourShard: expect.stringContaining(`${DAY}T11:00:00`) });
+    expect(stored).toMatchObject({ ...conflict.incomingCdr, startedAtUtc: expect.stringContaining(`${DAY}T11:30:00`) });
 
     await stack.drainIngest(); // the Cdrs stream: the old content out of its hour, the new one into its own
     const after = await statsAndRecount(number);

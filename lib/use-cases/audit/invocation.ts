@@ -9,7 +9,7 @@ import type { Checkpoint } from '../../adapters/audit-store';
 export interface ContinueOptions {
   /** Stop starting work when less than this is left (default 60 s): what is under way must finish in it. */
   marginMs?: number;
-  /** Hours read at once, each from its HOUR_SHARDS shards in parallel (default 4). */
+  /** Hours read at once, each from its HOUR_PARTS parts in parallel (default 4). */
   hourConcurrency?: number;
   /** Items per query page (default: DynamoDB's 1 MB pages). */
   pageSize?: number;

@@ -1,12 +1,12 @@
-// Phase 1, hours: each UTC hour of the period is read from its HOUR_SHARDS `byHour` partitions in parallel, page by
+// Phase 1, hours: each UTC hour of the period is read from its HOUR_PARTS CdrHours partitions in parallel, page by
 // page, and folded into an HourScan (per destination counters, billing-rule calls, per-account charges). Several
 // hours run at once. A finished hour's results are stored before the checkpoint marks it done, so an invocation
 // that runs out of time, or crashes, loses at most the hours in flight, and a redelivered message redoes an hour by
 // overwriting, never by adding: nothing is counted twice.
 import { HourScan, type HourResult } from '../../domain/audit/hour-scan';
 import { putBlobs, recordHour, updateProgress } from '../../adapters/audit-store';
-import { cdrPagesInHourShard } from '../../adapters/cdr-store';
-import { HOUR_SHARDS } from '../../adapters/resources';
+import { cdrPagesInHourPart } from '../../adapters/cdr-hours';
+import { HOUR_PARTS } from '../../adapters/resources';
 import { OutOfTime, type Run, bounded, outOfTime } from './invocation';
 import { billingBlob, newToken, rowsBlob } from './work-items';
 
@@ -32,8 +32,8 @@ export async function readHours(run: Run): Promise<boolean> {
 async function scanHour(run: Run, hour: string): Promise<HourResult> {
   const scan = new HourScan(hour, run.policy);
   await Promise.all(
-    Array.from({ length: HOUR_SHARDS }, async (_, shard) => {
-      for await (const page of cdrPagesInHourShard(hour, shard, run.options.pageSize)) {
+    Array.from({ length: HOUR_PARTS }, async (_, part) => {
+      for await (const page of cdrPagesInHourPart(hour, part, run.options.pageSize)) {
         // Half the margin is left for what is under way: an hour that cannot finish is dropped and read again later.
         if (outOfTime(run, 0.5)) throw new OutOfTime();
         scan.add(page.cdrs, page.ingestedAt);

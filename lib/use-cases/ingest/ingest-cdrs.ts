@@ -5,10 +5,10 @@
 // outcome is also added to the run's counters.
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { type Cdr, type CdrFlag, type FieldProblem, type ParsedCdr, cdrDifferences, cdrKey, parseCdr, parseCdrAllowingExtensions } from '../../domain/cdr';
+import { type Cdr, type CdrFlag, type FieldProblem, type ParsedCdr, cdrDifferences, parseCdr, parseCdrAllowingExtensions } from '../../domain/cdr';
 import { outsideRetention } from '../../domain/retention';
 import { setting } from '../../config';
-import { type StoreResult, storeCdrs } from '../../adapters/cdr-store';
+import { type StoreResult, storeCdrs, storedIdentity } from '../../adapters/cdr-store';
 import { type NewReject, type RunCounts, countRunMessage, keepReject, rawDigest, reasonKeys } from '../../adapters/reject-store';
 import { logger } from '../../adapters/logger';
 import { errorHandling } from '../../domain/errors';
@@ -115,8 +115,8 @@ async function storeInOrder(valid: { cdr: Cdr; flags: CdrFlag[]; position: numbe
   const rounds: (typeof valid)[] = [];
   const seen = new Map<string, number>();
   for (const v of valid) {
-    const round = seen.get(cdrKey(v.cdr)) ?? 0;
-    seen.set(cdrKey(v.cdr), round + 1);
+    const round = seen.get(storedIdentity(v.cdr)) ?? 0;
+    seen.set(storedIdentity(v.cdr), round + 1);
     (rounds[round] ??= []).push(v);
   }
   return exclusively([...seen.keys()], async () => {

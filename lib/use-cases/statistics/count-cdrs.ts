@@ -1,4 +1,6 @@
 // Counting stored CDRs into the connect statistics, from the Cdrs table's stream: one batch of one shard at a time.
+// The batch's CDRs are first entered in the hour index (CdrHours, the audit's way in); a failure there fails the
+// batch from its first record, and the retry's pages overlap the ones written (the reader skips the overlap).
 // Each bucket the batch touches is read, given only the changes after this shard's watermark on it, and written in
 // one conditional update (counters and watermark together); a bucket another writer changed meanwhile is read again.
 // A bucket that cannot be written fails the batch from its first change, which the mapping delivers again: the
@@ -6,6 +8,7 @@
 import pLimit from 'p-limit';
 import { cdrDifferences } from '../../domain/cdr';
 import { type CdrChange, bucketKey, changesByBucket, overwrittenByRace, pendingDelta } from '../../domain/statistics/stream-counts';
+import { hourPages, writeHourPages } from '../../adapters/cdr-hours';
 import { keepReject } from '../../adapters/reject-store';
 import { type StoredBucket, applyStreamDelta, readBucket, readBuckets, watermarkAttribute } from '../../adapters/stats-store';
 
@@ -59,6 +62,11 @@ export async function countCdrChanges(shardId: string, changes: CdrChange[], now
   // First, so a failure here retries the batch from that record before any bucket moves past it (they skip anyway).
   const kept = await keepOverwritten(shardId, changes);
   if (kept.failedFrom) return { ...result, ...kept };
+  try {
+    await writeHourPages(hourPages(shardId, changes));
+  } catch (error) {
+    return { ...result, failedFrom: changes[0]!.sequence, error };
+  }
   if (buckets.length === 0) return result;
   const failed: string[] = [];
   let read: Map<string, StoredBucket>;
