@@ -74,7 +74,7 @@ export const FUNCTION_ACCESS: Record<FunctionKey, FunctionAccess> = {
   // Powertools idempotency layer (put, get, update and delete of its own records).
   api: {
     tables: {
-      disputes: { actions: ['GetItem', 'UpdateItem'], inTransactions: ['PutItem'], queries: ['byStatus', 'byAccount'] },
+      disputes: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem'], inTransactions: ['PutItem'], queries: ['byStatus', 'byAccount'] },
       connectStats: { actions: ['Query'] },
       audits: { actions: ['GetItem', 'BatchGetItem'], inTransactions: ['PutItem'], queries: ['byStartedAt'] },
       rejects: { actions: ['GetItem', 'UpdateItem', 'Scan'], queries: ['bySource'] },
@@ -92,7 +92,7 @@ export const FUNCTION_ACCESS: Record<FunctionKey, FunctionAccess> = {
       cdrs: { actions: ['BatchGetItem'] },
       rejects: { actions: ['Scan'] },
       connectStats: { actions: ['GetItem', 'Query', 'UpdateItem'] },
-      disputes: { actions: ['GetItem'], inTransactions: ['PutItem'], queries: ['byStatus', 'byAccount'] },
+      disputes: { actions: ['GetItem', 'BatchGetItem'], inTransactions: ['PutItem'], queries: ['byStatus', 'byAccount'] },
       audits: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'BatchWriteItem'], inTransactions: ['PutItem'] },
     },
     sends: ['auditRuns', 'investigations'],

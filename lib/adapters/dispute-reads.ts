@@ -1,5 +1,5 @@
 // Disputes listed and queried in DynamoDB: cursor pages, the reviewer queue, an account's disputes, the audit's and the overdue sweep's reads.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dispute, DisputeStatus } from '../domain/disputes/dispute';
 import type { DatedDispute } from '../domain/disputes/due-date';
 import { ValidationError } from '../domain/errors';
@@ -27,6 +27,30 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
 
 const badCursor = (cause?: unknown) => new ValidationError('query.cursor', 'not a cursor this API returned', { cause });
 
+/**
+ * The disputes an index query found, read whole from the table, in the query's order: the indexes hold keys and a
+ * few small attributes, not the disputes. Read consistently; a dispute whose `current` attributes (its place in the
+ * index: status, due date, last change) moved since the index was read is left out, as it is listed in its new place
+ * (a poller of changes that skipped ahead to its newer `updatedAt` could miss the changes in between).
+ */
+async function wholeDisputes(found: Record<string, unknown>[], current: readonly string[], projection?: { ProjectionExpression: string }): Promise<Record<string, unknown>[]> {
+  const table = tableName('disputes');
+  const byId = new Map<string, Record<string, unknown>>();
+  const ids = [...new Set(found.map((entry) => String(entry.disputeId)))];
+  for (let i = 0; i < ids.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((disputeId) => ({ disputeId }));
+    while (keys && keys.length > 0) {
+      const out: BatchGetCommandOutput = await documentClient().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ...projection } } }));
+      for (const item of out.Responses?.[table] ?? []) byId.set(String(item.disputeId), item);
+      keys = out.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return found.flatMap((entry) => {
+    const item = byId.get(String(entry.disputeId));
+    return item && current.every((name) => item[name] === entry[name]) ? [item] : [];
+  });
+}
+
 /** Disputes in a status, oldest first: the reviewer queue. */
 export async function listByStatus(status: DisputeStatus, limit: number, cursor?: string, accountId?: string): Promise<Page<DatedDispute>> {
   const startKey = decodeCursor(cursor);
@@ -46,7 +70,7 @@ export async function listByStatus(status: DisputeStatus, limit: number, cursor?
     // DynamoDB refuses a start key that is not one of its own: a forged cursor.
     throw startKey && (error as Error).name === 'ValidationException' ? badCursor(error) : error;
   });
-  return { items: (out.Items ?? []).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
+  return { items: (await wholeDisputes(out.Items ?? [], ['status'])).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
 /** Every dispute of an account, oldest first. */
@@ -57,7 +81,7 @@ export async function listByAccount(accountId: string): Promise<DatedDispute[]> 
     KeyConditionExpression: 'accountId = :a',
     ExpressionAttributeValues: { ':a': accountId },
   });
-  return items.map(fromItem);
+  return (await wholeDisputes(items, [])).map(fromItem);
 }
 
 /**
@@ -80,6 +104,7 @@ export async function priorDisputesOf(accountId: string, since: string, before: 
 // the recommendation's call list (the bulk of a dispute) behind.
 const AUDIT_PROJECTION = {
   ProjectionExpression: 'disputeId, accountId, claim, origin, openedAt, #status, history, decision, recommendation.outcome, recommendation.creditAmount, recommendation.generatedAt',
+  ExpressionAttributeNames: { '#status': 'status' },
 };
 
 /** RECOMMENDED disputes opened before `before` (ISO-8601 UTC), oldest first, without their call assessments. */
@@ -90,9 +115,8 @@ export async function recommendedOpenedBefore(before: string): Promise<Dispute[]
     KeyConditionExpression: '#status = :s AND openedAtId < :before',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':s': 'RECOMMENDED', ':before': new Date(before).toISOString() },
-    ...AUDIT_PROJECTION,
   });
-  return items.map(fromItem);
+  return (await wholeDisputes(items, ['status'], AUDIT_PROJECTION)).map(fromItem);
 }
 
 /** DECIDED disputes opened in [from, to) (ISO-8601), without their call assessments. */
@@ -104,20 +128,19 @@ export async function decidedOpenedBetween(from: string, to: string): Promise<Di
     ExpressionAttributeNames: { '#status': 'status' },
     // openedAtId is `openedAt#disputeId`: every id sorts after the bare instant and before instant + '~'.
     ExpressionAttributeValues: { ':s': 'DECIDED', ':lo': new Date(from).toISOString(), ':hi': `${new Date(Date.parse(to) - 1).toISOString()}~` },
-    ...AUDIT_PROJECTION,
   });
-  return items.map(fromItem);
+  return (await wholeDisputes(items, ['status'], AUDIT_PROJECTION)).map(fromItem);
 }
 
 /** One page of a query, its cursor the query's own last key; a forged cursor is a 400 on `query.cursor`. */
-async function queryPage(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'ExclusiveStartKey'>, cursor: string | undefined): Promise<Page<DatedDispute>> {
+async function queryPage(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'ExclusiveStartKey'>, cursor: string | undefined, current: readonly string[]): Promise<Page<DatedDispute>> {
   const startKey = decodeCursor(cursor);
   const out = await documentClient()
     .send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }))
     .catch((error: unknown) => {
       throw startKey && (error as Error).name === 'ValidationException' ? badCursor(error) : error;
     });
-  return { items: (out.Items ?? []).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
+  return { items: (await wholeDisputes(out.Items ?? [], current)).map(fromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
 }
 
 /**
@@ -140,6 +163,7 @@ export function listByDue(status: DisputeStatus, limit: number, options: { curso
       Limit: limit,
     },
     cursor,
+    ['status', 'dueById'],
   );
 }
 
@@ -162,6 +186,7 @@ export function listUpdatedSince(since: string, limit: number, options: { cursor
       Limit: limit,
     },
     cursor,
+    ['updatedAtId'],
   );
 }
 

@@ -30,6 +30,9 @@ export interface IndexDef {
 
 const S = (name: string): KeyDef => ({ name, type: 'S' });
 
+/** What the status indexes of Disputes copy besides keys: their filters' and the overdue sweep's attributes. */
+const DISPUTE_LISTED = ['accountId', 'ticketId', 'origin', 'openedAt', 'dueBy', 'overdueAt'] as const;
+
 export const TABLES = {
   /**
    * One item per CDR, under its account: `accountId`, then `calledNumber#source#callId`. An investigation's reads
@@ -87,22 +90,23 @@ export const TABLES = {
     name: 'Disputes',
     env: 'DISPUTES_TABLE',
     partitionKey: S('disputeId'),
+    // The indexes hold keys and a few small attributes (what their filters and the overdue sweep read), never the
+    // recommendation's call list: a dispute of 200 calls is an item of about 80 KB, and an index projecting all of
+    // it would copy those 80 KB on every write. Listings read the items themselves by key (dispute-reads.ts).
     indexes: [
       // The reviewer queue: by status, oldest first.
-      { name: 'byStatus', partitionKey: S('status'), sortKey: S('openedAtId') },
-      { name: 'byAccount', partitionKey: S('accountId'), sortKey: S('openedAtId') },
+      { name: 'byStatus', partitionKey: S('status'), sortKey: S('openedAtId'), include: DISPUTE_LISTED },
+      { name: 'byAccount', partitionKey: S('accountId'), sortKey: S('openedAtId'), include: ['status'] },
       // What an investigation reads of the account's history (repeat disputes, goodwill): one small entry item per
       // dispute (`account-history#<disputeId>`, dispute-store.ts), written with the dispute when it is opened and
       // decided. Only entries carry `historyOf`, so the index never copies a dispute with its call list.
       { name: 'historyByAccount', partitionKey: S('historyOf'), sortKey: S('openedAtId') },
       // The queue by due date (`dueBy#disputeId`): sorted by it, and `overdue=true` is the key range before now.
-      { name: 'byStatusDue', partitionKey: S('status'), sortKey: S('dueById') },
+      { name: 'byStatusDue', partitionKey: S('status'), sortKey: S('dueById'), include: DISPUTE_LISTED },
       // Changes for polling ticket tools (`GET /v1/disputes?updatedSince=`): `updatedAt#disputeId` under one constant
-      // key (`feed`). Its write cost: every dispute write that moves updatedAt (a transition, the overdue mark; not a
-      // lease) rewrites this index's copy of the item twice (the old sort key out, the new in), so a transition costs
-      // 2 more item-sized writes. One key value takes about 1,000 write units a second, far above this product's
-      // rate of decisions; a keys-only projection would make it cheaper still (the listing would then read the items).
-      { name: 'byUpdatedAt', partitionKey: S('feed'), sortKey: S('updatedAtId') },
+      // key (`feed`). A write that moves updatedAt (a transition, the overdue mark; not a lease) moves the entry: 2
+      // small writes. One key value takes about 1,000 write units a second, far above this product's rate of changes.
+      { name: 'byUpdatedAt', partitionKey: S('feed'), sortKey: S('updatedAtId'), include: ['accountId', 'status'] },
     ],
     // Its stream drives the RECOMMENDED / DECIDED / overdue events and creates the adjustments of crediting decisions.
     stream: true,

@@ -135,7 +135,7 @@ describe('what no function may do, whatever the code', () => {
   it('no function can delete, batch-write, scan or plainly put a dispute: history is appended by UpdateItem, disputes created in the guard transaction', () => {
     const onDisputes = statements().filter((g) => g.resource === 'disputes' && g.action.startsWith('dynamodb:'));
     for (const g of onDisputes) {
-      expect(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], g.id).toContain(g.action);
+      expect(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], g.id).toContain(g.action);
       if (g.action === 'dynamodb:PutItem') expect(g.condition, g.id).toEqual(IN_TRANSACTION);
     }
   });
