@@ -58,10 +58,11 @@ export const FUNCTION_ACCESS: Record<FunctionKey, FunctionAccess> = {
       rejects: { inTransactions: ['PutItem', 'UpdateItem'] },
     },
   },
-  // getDispute, transition (RECEIVED → INVESTIGATING → RECOMMENDED), the disputed calls, statistics and history.
+  // getDispute (with its recommendation's call pages), transition (RECEIVED → INVESTIGATING → RECOMMENDED, the call
+  // pages written by UpdateItem first), the disputed calls, statistics and history.
   investigate: {
     tables: {
-      disputes: { actions: ['GetItem', 'UpdateItem'], queries: ['historyByAccount'] },
+      disputes: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem'], queries: ['historyByAccount'] },
       cdrs: { actions: ['Query'] },
       connectStats: { actions: ['Query'] },
     },

@@ -4,7 +4,7 @@ import type { Dispute, DisputeStatus } from '../domain/disputes/dispute';
 import type { DatedDispute } from '../domain/disputes/due-date';
 import { ValidationError } from '../domain/errors';
 import { documentClient, queryAll, tableName } from './aws';
-import { FEED, HISTORY_PREFIX, fromItem } from './dispute-store';
+import { FEED, HISTORY_PREFIX, fromItem, withCalls } from './dispute-store';
 
 export interface Page<T> {
   items: T[];
@@ -45,10 +45,13 @@ async function wholeDisputes(found: Record<string, unknown>[], current: readonly
       keys = out.UnprocessedKeys?.[table]?.Keys;
     }
   }
-  return found.flatMap((entry) => {
+  const items = found.flatMap((entry) => {
     const item = byId.get(String(entry.disputeId));
     return item && current.every((name) => item[name] === entry[name]) ? [item] : [];
   });
+  // A projection leaves the call assessments out on purpose; a whole dispute has them.
+  if (!projection) await withCalls(items);
+  return items;
 }
 
 /** Disputes in a status, oldest first: the reviewer queue. */

@@ -1,6 +1,6 @@
 // One dispute at a time in DynamoDB: open, get, transition, lease, due dates (listings and queries: dispute-reads.ts). The history is only ever appended to (list_append), never rewritten.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Decision, Dispute, DisputeStatus, HistoryEntry, Recommendation } from '../domain/disputes/dispute';
 import { type DatedDispute, type DueDateFields, withDueDate } from '../domain/disputes/due-date';
 import { type Lease, blockingLease, leaseHeld } from '../domain/disputes/lease';
@@ -28,9 +28,53 @@ export const FEED = 'dispute';
 const dueById = (d: { dueBy: string; disputeId: string }) => `${d.dueBy}#${d.disputeId}`;
 const updatedAtId = (updatedAt: string, disputeId: string) => `${updatedAt}#${disputeId}`;
 
+// A recommendation's call assessments are kept beside the dispute, CALLS_PER_PAGE to an item
+// (`calls#<disputeId>#<generatedAt>#<page>`), and the dispute names how many (`callPages`): the dispute item stays a
+// few KB, so a lease, a decision or an overdue mark writes a few units, not the 80 KB of 200 assessed calls. The pages
+// are written before the transition that names them; pages of a transition that lost its condition are never read.
+const CALLS_PER_PAGE = 100;
+const callPageKey = (disputeId: string, generatedAt: string, page: number) => `calls#${disputeId}#${generatedAt}#${page}`;
+const CALLS_PREFIX = 'calls#';
+
+/** Fills in the call assessments of the items whose recommendation keeps them in pages (read consistently). */
+export async function withCalls(items: Record<string, unknown>[]): Promise<void> {
+  const paged = items.filter((item) => typeof item.callPages === 'number' && item.recommendation);
+  const keys = paged.flatMap((item) => Array.from({ length: item.callPages as number }, (_, page) => callPageKey(String(item.disputeId), String((item.recommendation as Recommendation).generatedAt), page)));
+  const pages = new Map<string, unknown[]>();
+  const table = tableName('disputes');
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100).map((disputeId) => ({ disputeId }));
+    while (pending && pending.length > 0) {
+      const out: BatchGetCommandOutput = await documentClient().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
+      for (const page of out.Responses?.[table] ?? []) pages.set(String(page.disputeId), page.calls as unknown[]);
+      pending = out.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  for (const item of paged) {
+    const recommendation = item.recommendation as Recommendation;
+    const calls = Array.from({ length: item.callPages as number }, (_, page) => pages.get(callPageKey(String(item.disputeId), recommendation.generatedAt, page)));
+    if (calls.some((c) => c === undefined)) throw new Error(`dispute ${String(item.disputeId)}: a page of its recommendation's calls is missing`);
+    item.recommendation = { ...recommendation, calls: calls.flat() };
+  }
+}
+
+/** Writes a recommendation's call assessments in pages (UpdateItem: no dispute is ever put outside a transaction). */
+async function putCallPages(disputeId: string, recommendation: Recommendation): Promise<number> {
+  const pages: Recommendation['calls'][] = [];
+  for (let i = 0; i < recommendation.calls.length; i += CALLS_PER_PAGE) pages.push(recommendation.calls.slice(i, i + CALLS_PER_PAGE));
+  await Promise.all(
+    pages.map((calls, page) =>
+      documentClient().send(
+        new UpdateCommand({ TableName: tableName('disputes'), Key: { disputeId: callPageKey(disputeId, recommendation.generatedAt, page) }, UpdateExpression: 'SET calls = :c', ExpressionAttributeValues: { ':c': calls } }),
+      ),
+    ),
+  );
+  return pages.length;
+}
+
 /** A stored dispute as every read serves it: its due date (computed for one stored before due dates) and overdue flag now. */
 export function fromItem(item: Record<string, unknown>): DatedDispute {
-  const { openedAtId: _sortKey, requestHash: _hash, dueById: _due, updatedAtId: _updated, feed: _feed, ...dispute } = item;
+  const { openedAtId: _sortKey, requestHash: _hash, dueById: _due, updatedAtId: _updated, feed: _feed, callPages: _pages, ...dispute } = item;
   return withDueDate(dispute as unknown as Dispute & Partial<DueDateFields>, setting('SERVICE_LEVEL_HOURS'), new Date());
 }
 
@@ -70,9 +114,11 @@ export async function createDispute(dispute: Dispute & Pick<DueDateFields, 'dueB
 }
 
 export async function getDispute(disputeId: string): Promise<DatedDispute | undefined> {
-  if (disputeId.startsWith('ticket#') || disputeId.startsWith(HISTORY_PREFIX)) return undefined;
+  if (disputeId.startsWith('ticket#') || disputeId.startsWith(HISTORY_PREFIX) || disputeId.startsWith(CALLS_PREFIX)) return undefined;
   const out = await documentClient().send(new GetCommand({ TableName: tableName('disputes'), Key: { disputeId }, ConsistentRead: true }));
-  return out.Item ? fromItem(out.Item) : undefined;
+  if (!out.Item) return undefined;
+  await withCalls([out.Item]);
+  return fromItem(out.Item);
 }
 
 // The lease condition shared by taking a lease and by a reviewer's transition: nobody holds the dispute, or its
@@ -102,7 +148,14 @@ export async function transition(
   set: { recommendation?: Recommendation; decision?: Decision } = {},
   lease?: LeaseGuard,
 ): Promise<void> {
-  const sets = Object.entries(set).filter(([, v]) => v !== undefined);
+  const fields: Record<string, unknown> = { ...set };
+  if (set.recommendation) {
+    // The calls go to their pages; the dispute keeps the rest of the recommendation and how many pages there are.
+    const { calls: _calls, ...rest } = set.recommendation;
+    fields.recommendation = rest;
+    fields.callPages = await putCallPages(disputeId, set.recommendation);
+  }
+  const sets = Object.entries(fields).filter(([, v]) => v !== undefined);
   const statusCondition = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
   const update = {
     TableName: tableName('disputes'),

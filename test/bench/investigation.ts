@@ -46,7 +46,7 @@ process.env.API_TOKENS = JSON.stringify({
 });
 
 // --- Requests, counted on every SDK client: command, table (logical name) and index; capacity units as returned ----
-type Phase = 'idle' | 'open' | 'investigate';
+type Phase = 'idle' | 'open' | 'investigate' | 'decide';
 let phase: Phase = 'idle';
 interface Tally {
   requests: Map<string, number>;
@@ -169,13 +169,19 @@ async function main(): Promise<void> {
       return String(opened.body.disputeId);
     };
     let recommendedItemBytes = 0;
+    let decisionWriteUnits = 0;
     if (PRIOR > 0) {
       const first = await open(numberScope(BUSY, 'PRIOR-0'));
       await stack.drainInvestigations();
       const { recommendation } = (await getDispute(first))!;
       const item = await documentClient().send(new GetCommand({ TableName: stack.env[TABLES.disputes.env]!, Key: { [TABLES.disputes.partitionKey.name]: first } }));
       recommendedItemBytes = itemSize(item.Item);
+      // What a reviewer's decision of it writes: the dispute's update and its account-history entry.
+      tally = newTally();
+      phase = 'decide';
       await decide(first);
+      phase = 'idle';
+      decisionWriteUnits = tally.writeUnits;
       const limit = pLimit(8);
       await Promise.all(
         Array.from({ length: PRIOR - 1 }, (_, i) =>
@@ -191,7 +197,7 @@ async function main(): Promise<void> {
       );
       await stack.drainInvestigations();
     }
-    console.log(`${PRIOR} earlier disputes of ${BUSY} opened, recommended and decided in ${seconds(t)} s; a recommended dispute of ${CALLS} calls is a ${(recommendedItemBytes / 1024).toFixed(1)} KB item`);
+    console.log(`${PRIOR} earlier disputes of ${BUSY} opened, recommended and decided in ${seconds(t)} s; a recommended dispute of ${CALLS} calls is a ${(recommendedItemBytes / 1024).toFixed(1)} KB item (its call assessments in pages beside it); a decision writes ${decisionWriteUnits.toFixed(1)} WCU`);
 
     /** One dispute from the POST to its RECOMMENDED write, with the requests it took. */
     async function timed(body: Record<string, unknown>): Promise<Run> {
